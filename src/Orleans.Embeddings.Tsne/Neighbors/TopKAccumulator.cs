@@ -1,0 +1,102 @@
+using System.Runtime.CompilerServices;
+
+namespace Orleans.Embeddings.Tsne.Neighbors;
+
+/// <summary>
+/// The best k candidates seen so far for each query row, fed block by block (from any shard, in any order) and
+/// giving the same answer whatever the order. A candidate is one ulong: the bits of its non-negative float
+/// distance above its index, so comparing keys compares distance and breaks ties by the lower index.
+/// Each query row's keys form a max-heap of at most k entries. Rows may be fed concurrently, one thread per row.
+/// </summary>
+public sealed class TopKAccumulator
+{
+    private readonly ulong[] keys;
+    private readonly int[] counts;
+
+    public TopKAccumulator(int queryStart, int queryCount, int k)
+    {
+        QueryStart = queryStart;
+        QueryCount = queryCount;
+        K = k;
+        keys = new ulong[(long)queryCount * k];
+        counts = new int[queryCount];
+    }
+
+    public int QueryStart { get; }
+
+    public int QueryCount { get; }
+
+    public int K { get; }
+
+    /// <summary>The distance a candidate must not exceed to enter row's list; infinity until the list is full.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public float Threshold(int localRow) =>
+        counts[localRow] < K ? float.PositiveInfinity : BitConverter.UInt32BitsToSingle((uint)(keys[(long)localRow * K] >> 32));
+
+    /// <summary>Offers a candidate (global index) to a query row; the query itself is never its own neighbour.</summary>
+    public void Offer(int localRow, int candidate, float squaredDistance)
+    {
+        if (candidate == QueryStart + localRow) return;
+        var key = Key(squaredDistance, candidate);
+        var heap = keys.AsSpan((int)((long)localRow * K), K);
+        ref var count = ref counts[localRow];
+        if (count < K)
+        {
+            var child = count++;
+            while (child > 0)
+            {
+                var parent = (child - 1) / 2;
+                if (heap[parent] >= key) break;
+                heap[child] = heap[parent];
+                child = parent;
+            }
+            heap[child] = key;
+            return;
+        }
+        if (key >= heap[0]) return;
+        SiftDown(heap, key);
+    }
+
+    private static void SiftDown(Span<ulong> heap, ulong key)
+    {
+        var node = 0;
+        while (true)
+        {
+            var child = 2 * node + 1;
+            if (child >= heap.Length) break;
+            if (child + 1 < heap.Length && heap[child + 1] > heap[child]) child++;
+            if (heap[child] <= key) break;
+            heap[node] = heap[child];
+            node = child;
+        }
+        heap[node] = key;
+    }
+
+    /// <summary>The lists, nearest first. Every row must have received at least k candidates.</summary>
+    public NeighborGraph ToGraph()
+    {
+        var indices = new int[keys.Length];
+        var distances = new float[keys.Length];
+        for (var row = 0; row < QueryCount; row++)
+        {
+            if (counts[row] < K)
+                throw new InvalidOperationException($"Row {QueryStart + row} has {counts[row]} neighbour candidates, fewer than k = {K}.");
+            var heap = keys.AsSpan(row * K, K);
+            heap.Sort();
+            for (var i = 0; i < K; i++)
+            {
+                indices[row * K + i] = (int)(uint)heap[i];
+                distances[row * K + i] = BitConverter.UInt32BitsToSingle((uint)(heap[i] >> 32));
+            }
+        }
+        return new NeighborGraph(QueryStart, QueryCount, K, indices, distances);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong Key(float squaredDistance, int index)
+    {
+        // +0 for -0 and for tiny negative round-off, so the bit pattern orders like the value.
+        var distance = squaredDistance > 0 ? squaredDistance : 0f;
+        return ((ulong)BitConverter.SingleToUInt32Bits(distance) << 32) | (uint)index;
+    }
+}

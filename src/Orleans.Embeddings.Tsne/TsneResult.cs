@@ -1,0 +1,10 @@
+namespace Orleans.Embeddings.Tsne;
+
+/// <summary>
+/// A finished map: row-major N x <see cref="Dimensions"/> coordinates in input order, the final KL divergence,
+/// and the wall time of each phase in seconds.
+/// </summary>
+public sealed record TsneResult(float[] Map, int Dimensions, double KlDivergence, IReadOnlyDictionary<string, double> PhaseSeconds)
+{
+    public int PointCount => Map.Length / Dimensions;
+}

@@ -1,0 +1,202 @@
+using Orleans.Embeddings.Tsne.Affinities;
+using Orleans.Embeddings.Tsne.Gradient;
+using Orleans.Embeddings.Tsne.Neighbors;
+using Orleans.Embeddings.Tsne.Optimization;
+using Orleans.Embeddings.Tsne.Pca;
+using Orleans.Embeddings.Tsne.Repulsion;
+
+namespace Orleans.Embeddings.Tsne;
+
+/// <summary>
+/// One contiguous shard of the points and every step of t-SNE it computes: the input checks, its share of the
+/// PCA sums, its rows' neighbours against every shard's block or index, its affinities and their exchange, its
+/// starting rows, and each iteration's forces on its rows. Each step is a function of the shard's own state and
+/// of what the coordinator hands it, so the same steps run in one process or on many machines.
+/// </summary>
+public sealed class TsneShard
+{
+    private readonly TsneOptions options;
+    private readonly ParallelOptions parallel;
+    private readonly StudentKernel kernel;
+    private TopKAccumulator? neighborSearch;
+    private CandidateRefinement? refinement;
+    private NeighborGraph? neighbors;
+    private SparseAffinities? affinities;
+    private float[]? attraction;
+    private float[]? repulsion;
+    private double[]? zShares;
+    private bool reduced;
+
+    /// <param name="start">Global index of the shard's first row; a multiple of <see cref="ShardLayout.ChunkRows"/>.</param>
+    /// <param name="rows">The shard's input rows, row-major.</param>
+    public TsneShard(int start, ReadOnlyMemory<float> rows, int inputDimensions, int pointCount, TsneOptions options)
+    {
+        if (start % ShardLayout.ChunkRows != 0)
+            throw new ArgumentException($"A shard must start on a multiple of {ShardLayout.ChunkRows} rows; got {start}.", nameof(start));
+        Start = start;
+        Count = rows.Length / inputDimensions;
+        PointCount = pointCount;
+        Dimensions = inputDimensions;
+        this.options = options;
+        parallel = options.Parallelism;
+        kernel = new StudentKernel(options.DegreesOfFreedom);
+        TsneValidation.RequireFinite(rows.Span, inputDimensions, "points", start);
+        InputRows = options.Metric == DistanceMetric.Cosine ? UnitRows(rows.Span, inputDimensions, start) : rows;
+        SearchRows = InputRows;
+        SearchDimensions = inputDimensions;
+    }
+
+    public int Start { get; }
+
+    public int Count { get; }
+
+    public int PointCount { get; }
+
+    /// <summary>Dimensions of <see cref="InputRows"/>: the input's, or the principal components' after <see cref="ReduceDimensions"/>.</summary>
+    public int Dimensions { get; private set; }
+
+    /// <summary>The rows whose distances define the neighbours: the input (unit length for cosine), or its principal coordinates.</summary>
+    public ReadOnlyMemory<float> InputRows { get; private set; }
+
+    /// <summary>The rows candidate neighbours are searched in: <see cref="InputRows"/>, or a cheaper projection of them.</summary>
+    public ReadOnlyMemory<float> SearchRows { get; private set; }
+
+    public int SearchDimensions { get; private set; }
+
+    public SparseAffinities Affinities => affinities ?? throw new InvalidOperationException("Affinities have not been assembled yet.");
+
+    // --- Input and PCA ---
+
+    public double MaxAbsolute() => PcaSums.MaxAbsoluteOf(InputRows.Span);
+
+    public PcaSums ComputePcaSums(double globalMaxAbsolute) => PcaSums.Compute(InputRows, Dimensions, globalMaxAbsolute, parallel);
+
+    /// <summary>Replaces the input rows by their coordinates on the model's axes.</summary>
+    public void ReduceDimensions(PcaModel model)
+    {
+        InputRows = SearchRows = model.Project(InputRows, parallel);
+        Dimensions = SearchDimensions = model.ComponentCount;
+        reduced = true;
+    }
+
+    /// <summary>Searches candidates among the rows' coordinates on the model's axes, keeping the input rows for ranking.</summary>
+    public void ProjectForSearch(PcaModel model)
+    {
+        SearchRows = model.Project(InputRows, parallel);
+        SearchDimensions = model.ComponentCount;
+    }
+
+    // --- Nearest neighbours ---
+
+    public void BeginNeighborSearch(int k) => neighborSearch = new TopKAccumulator(Start, Count, k);
+
+    /// <summary>Offers another shard's search rows (or this shard's own) to this shard's rows by exact distance.</summary>
+    public void OfferCandidates(ReadOnlyMemory<float> searchRows, int candidateStart) =>
+        ExactNeighborSearch.Offer(Search, SearchRows, searchRows, candidateStart, SearchDimensions, parallel);
+
+    public HnswShardIndex BuildIndex(int k) => HnswShardIndex.Build(SearchRows, Start, SearchDimensions, k);
+
+    /// <summary>Offers this shard's rows the nearest rows of a shard's approximate index.</summary>
+    public void OfferCandidates(HnswShardIndex index) => index.Offer(Search, SearchRows, parallel);
+
+    /// <summary>Keeps the candidates found so far and starts ranking them by exact distance between input rows, k per row.</summary>
+    public void BeginRefinement(int k)
+    {
+        refinement = new CandidateRefinement(Search.ToGraph());
+        neighborSearch = new TopKAccumulator(Start, Count, k);
+    }
+
+    /// <summary>Measures the candidates that live in another shard's (or this shard's) input rows.</summary>
+    public void RefineWith(ReadOnlyMemory<float> inputRows, int blockStart) =>
+        (refinement ?? throw new InvalidOperationException("Call BeginRefinement first."))
+            .Offer(Search, InputRows, inputRows, blockStart, Dimensions, parallel);
+
+    public NeighborGraph EndNeighborSearch()
+    {
+        neighbors = Search.ToGraph();
+        neighborSearch = null;
+        refinement = null;
+        // The projection served only the search.
+        SearchRows = InputRows;
+        SearchDimensions = Dimensions;
+        return neighbors;
+    }
+
+    private TopKAccumulator Search => neighborSearch ?? throw new InvalidOperationException("Call BeginNeighborSearch first.");
+
+    // --- Affinities ---
+
+    /// <summary>Calibrates the rows' conditional probabilities and returns the entries for each shard of the layout.</summary>
+    public AffinityEntry[][] CalibrateAffinities(ShardLayout layout)
+    {
+        var graph = neighbors ?? throw new InvalidOperationException("Neighbours have not been found yet.");
+        var conditional = PerplexityCalibration.Calibrate(graph, options.Perplexity, parallel);
+        return Symmetrization.Outgoing(graph, conditional, layout);
+    }
+
+    /// <summary>Adds up the entries every shard sent this shard into its rows of P.</summary>
+    public SparseAffinities AcceptAffinities(IEnumerable<AffinityEntry[]> received)
+    {
+        affinities = Symmetrization.Assemble(Start, Count, PointCount, received);
+        neighbors = null;
+        return affinities;
+    }
+
+    // --- Optimisation ---
+
+    /// <summary>The shard's starting coordinates; <paramref name="model"/> is needed for PCA initialisation.</summary>
+    public float[] InitialRows(PcaModel? model) => options.Initialization switch
+    {
+        MapInitialization.Random => InitialMap.Random(Start, Count, options.OutputDimensions, options.Seed),
+        MapInitialization.Supplied => InitialMap.Supplied(options.InitialMap!, Start, Count, options.OutputDimensions),
+        _ when model is null => throw new ArgumentNullException(nameof(model), "PCA initialisation needs the PCA model."),
+        // After a reduction the rows already are principal coordinates, so the first columns are the projection.
+        _ when reduced => LeadingColumns(model),
+        _ => InitialMap.FromPca(InputRows, model, options.OutputDimensions, parallel),
+    };
+
+    /// <summary>This iteration's forces on the shard's rows, given the whole map and the repulsion field built from it.</summary>
+    public ShardForces ComputeForces(float[] map, IRepulsionField field, bool withKlTerm)
+    {
+        var dims = options.OutputDimensions;
+        attraction ??= new float[Count * dims];
+        repulsion ??= new float[Count * dims];
+        zShares ??= new double[Count];
+        AttractiveForces.Compute(Affinities, map, dims, kernel, attraction, parallel);
+        const int RowsPerTask = 512;
+        Parallel.For(0, (Count + RowsPerTask - 1) / RowsPerTask, parallel, task =>
+        {
+            var first = task * RowsPerTask;
+            var rows = Math.Min(RowsPerTask, Count - first);
+            field.Evaluate(Start + first, repulsion.AsSpan(first * dims, rows * dims), zShares.AsSpan(first, rows));
+        });
+        double? logWeights = withKlTerm ? AttractiveForces.LogWeightSum(Affinities, map, dims, kernel) : null;
+        return new ShardForces(Start, attraction, repulsion, zShares, logWeights);
+    }
+
+    private float[] LeadingColumns(PcaModel model)
+    {
+        var dims = options.OutputDimensions;
+        var scale = (float)(InitialMap.Scale / Math.Sqrt(Math.Max(model.Variances[0], double.Epsilon)));
+        var rows = InputRows.Span;
+        var map = new float[Count * dims];
+        for (var r = 0; r < Count; r++)
+            for (var d = 0; d < dims; d++)
+                map[r * dims + d] = rows[r * Dimensions + d] * scale;
+        return map;
+    }
+
+    private static float[] UnitRows(ReadOnlySpan<float> rows, int dimensions, int start)
+    {
+        var unit = new float[rows.Length];
+        for (var r = 0; r < rows.Length / dimensions; r++)
+        {
+            var row = rows.Slice(r * dimensions, dimensions);
+            var norm = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.Dot(row, row));
+            if (norm == 0)
+                throw new ArgumentException($"Row {start + r} is all zeros, which has no direction for the cosine metric.", "points");
+            for (var d = 0; d < dimensions; d++) unit[r * dimensions + d] = (float)(row[d] / norm);
+        }
+        return unit;
+    }
+}

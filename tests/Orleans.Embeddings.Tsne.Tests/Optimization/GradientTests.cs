@@ -1,0 +1,78 @@
+using Orleans.Embeddings.Tsne.Optimization;
+using Orleans.Embeddings.Tsne.Repulsion;
+
+namespace Orleans.Embeddings.Tsne.Tests.Optimization;
+
+public sealed class GradientTests
+{
+    /// <summary>A small problem's shard, with P assembled, and its P as a dense matrix.</summary>
+    private static (TsneShard Shard, double[,] P) Problem(int count, TsneOptions options)
+    {
+        const int dimensions = 5;
+        var (data, _) = TestData.Blobs(count, dimensions, 3, 2);
+        var shard = new TsneShard(0, data, dimensions, count, options);
+        shard.BeginNeighborSearch(options.NeighborCount(count));
+        shard.OfferCandidates(shard.SearchRows, 0);
+        shard.EndNeighborSearch();
+        var affinities = shard.AcceptAffinities(shard.CalibrateAffinities(ShardLayout.Split(count, 1)));
+        var p = new double[count, count];
+        for (var i = 0; i < count; i++)
+            for (var at = affinities.RowStarts[i]; at < affinities.RowStarts[i + 1]; at++)
+                p[i, affinities.Columns[at]] = affinities.Values[at];
+        return (shard, p);
+    }
+
+    private static double KlDivergence(double[,] p, double[] map, int dims, StudentKernel kernel)
+    {
+        var n = p.GetLength(0);
+        double z = 0, kl = 0;
+        for (var i = 0; i < n; i++)
+            for (var j = 0; j < n; j++)
+                if (i != j) z += kernel.Weight(SquaredDistance(map, dims, i, j));
+        for (var i = 0; i < n; i++)
+            for (var j = 0; j < n; j++)
+                if (p[i, j] > 0) kl += p[i, j] * Math.Log(p[i, j] / (kernel.Weight(SquaredDistance(map, dims, i, j)) / z));
+        return kl;
+    }
+
+    private static double SquaredDistance(double[] map, int dims, int i, int j)
+    {
+        double sum = 0;
+        for (var d = 0; d < dims; d++) sum += (map[i * dims + d] - map[j * dims + d]) * (map[i * dims + d] - map[j * dims + d]);
+        return sum;
+    }
+
+    [Theory]
+    [InlineData(2, 1.0)]
+    [InlineData(2, 0.5)]
+    [InlineData(3, 2.0)]
+    [InlineData(1, 1.0)]
+    public void Analytic_gradient_matches_finite_differences_of_the_KL_divergence(int dims, double degreesOfFreedom)
+    {
+        const int count = 40;
+        var options = new TsneOptions { Perplexity = 4, OutputDimensions = dims, DegreesOfFreedom = degreesOfFreedom };
+        var (shard, p) = Problem(count, options);
+        var kernel = new StudentKernel(degreesOfFreedom);
+        var map = TestData.Uniform(count * dims, 3, seed: 7);
+
+        var forces = shard.ComputeForces(map, new ExactRepulsionField(map, dims, kernel), withKlTerm: true);
+        var gradient = new float[map.Length];
+        var result = GradientAssembly.Assemble([forces], gradient, dims, exaggeration: 1, shard.Affinities.EntropyTerm);
+
+        var exactMap = map.Select(v => (double)v).ToArray();
+        Assert.Equal(KlDivergence(p, exactMap, dims, kernel), result.KlDivergence!.Value, 1e-4);
+        const double h = 1e-4;
+        for (var at = 0; at < map.Length; at++)
+        {
+            var saved = exactMap[at];
+            exactMap[at] = saved + h;
+            var up = KlDivergence(p, exactMap, dims, kernel);
+            exactMap[at] = saved - h;
+            var down = KlDivergence(p, exactMap, dims, kernel);
+            exactMap[at] = saved;
+            var numeric = (up - down) / (2 * h);
+            // The engine steps along the gradient divided by 4.
+            Assert.Equal(numeric, 4 * gradient[at], 2e-4 + 1e-3 * Math.Abs(numeric));
+        }
+    }
+}
