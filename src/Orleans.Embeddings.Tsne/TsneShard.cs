@@ -102,7 +102,7 @@ public sealed class TsneShard
     /// <summary>Keeps the candidates found so far and starts ranking them by exact distance between input rows, k per row.</summary>
     public void BeginRefinement(int k)
     {
-        refinement = new CandidateRefinement(Search.ToGraph());
+        refinement = new CandidateRefinement(Search);
         neighborSearch = new TopKAccumulator(Start, Count, k);
     }
 

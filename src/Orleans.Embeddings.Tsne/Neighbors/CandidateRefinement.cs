@@ -14,16 +14,12 @@ public sealed class CandidateRefinement
     private readonly int k;
     private readonly int[] sorted;
 
-    /// <param name="candidates">The candidate graph; its lists are copied and sorted by index.</param>
-    public CandidateRefinement(NeighborGraph candidates)
+    /// <param name="candidates">The finished candidate search; only its indices are kept, sorted by index.</param>
+    public CandidateRefinement(TopKAccumulator candidates)
     {
-        Candidates = candidates;
         k = candidates.K;
-        sorted = (int[])candidates.Indices.Clone();
-        for (var row = 0; row < candidates.Count; row++) Array.Sort(sorted, row * k, k);
+        sorted = candidates.IndicesByIndex();
     }
-
-    public NeighborGraph Candidates { get; }
 
     public void Offer(TopKAccumulator top, ReadOnlyMemory<float> queries, ReadOnlyMemory<float> block, int blockStart,
         int dimensions, ParallelOptions parallel)

@@ -12,6 +12,9 @@ public sealed class HnswShardIndex : IDisposable
     /// <summary>Links per node (HNSW's M); hnswlib's default.</summary>
     public const int Connectivity = 16;
 
+    /// <summary>Breadth of the search that links each new row into the graph.</summary>
+    public const int ExpansionAdd = 128;
+
     private readonly USearchIndex index;
     private readonly int start;
     private readonly int dimensions;
@@ -27,8 +30,10 @@ public sealed class HnswShardIndex : IDisposable
     public static HnswShardIndex Build(ReadOnlyMemory<float> rows, int start, int dimensions, int k)
     {
         var count = rows.Length / dimensions;
-        var expansion = (ulong)Math.Max(2 * k, 64);
-        var index = new USearchIndex(MetricKind.L2sq, ScalarKind.Float32, (ulong)dimensions, Connectivity, expansion, expansion);
+        // The search must explore at least k + 1 candidates; building with hnswlib's customary breadth is enough
+        // for the candidates to be re-ranked afterwards.
+        var index = new USearchIndex(MetricKind.L2sq, ScalarKind.Float32, (ulong)dimensions, Connectivity,
+            ExpansionAdd, (ulong)Math.Max(k + 1, 64));
         var vector = new float[dimensions];
         for (var i = 0; i < count; i++)
         {

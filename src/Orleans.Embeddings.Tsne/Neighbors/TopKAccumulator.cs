@@ -92,6 +92,21 @@ public sealed class TopKAccumulator
         return new NeighborGraph(QueryStart, QueryCount, K, indices, distances);
     }
 
+    /// <summary>Each row's k candidate indices in ascending index order (no distances), row-major.</summary>
+    public int[] IndicesByIndex()
+    {
+        var indices = new int[keys.Length];
+        for (var row = 0; row < QueryCount; row++)
+        {
+            if (counts[row] < K)
+                throw new InvalidOperationException($"Row {QueryStart + row} has {counts[row]} neighbour candidates, fewer than k = {K}.");
+            var list = indices.AsSpan(row * K, K);
+            for (var i = 0; i < K; i++) list[i] = (int)(uint)keys[(long)row * K + i];
+            list.Sort();
+        }
+        return indices;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static ulong Key(float squaredDistance, int index)
     {

@@ -31,7 +31,7 @@ public sealed class CandidateRefinementTests
         var projected = model.Project(data, Parallel);
         var candidates = new TopKAccumulator(0, count, NeighborPlan.CandidateFactor * k);
         ExactNeighborSearch.Offer(candidates, projected, projected, 0, model.ComponentCount, Parallel);
-        var refinement = new CandidateRefinement(candidates.ToGraph());
+        var refinement = new CandidateRefinement(candidates);
         var refined = new TopKAccumulator(0, count, k);
         // Offered in two blocks, as two shards would.
         refinement.Offer(refined, data, data.AsMemory(700 * dimensions), 700, dimensions, Parallel);
