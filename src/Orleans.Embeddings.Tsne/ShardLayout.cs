@@ -34,6 +34,20 @@ public sealed record ShardLayout
         return new ShardLayout(starts);
     }
 
+    /// <summary>The layout with the given shard boundaries (first 0, last the point count), as <see cref="Starts"/> gives them.</summary>
+    public static ShardLayout FromStarts(IReadOnlyList<int> starts)
+    {
+        if (starts.Count < 2 || starts[0] != 0)
+            throw new ArgumentException("Shard boundaries start at 0 and hold at least one shard.", nameof(starts));
+        for (var s = 1; s < starts.Count; s++)
+            if (starts[s] <= starts[s - 1] || (s < starts.Count - 1 && starts[s] % ChunkRows != 0))
+                throw new ArgumentException($"Shard boundaries must increase and fall on multiples of {ChunkRows}.", nameof(starts));
+        return new ShardLayout([.. starts]);
+    }
+
+    /// <summary>The shard boundaries: shard s holds rows [Starts[s], Starts[s + 1]).</summary>
+    public IReadOnlyList<int> Starts => starts;
+
     /// <summary>The shard that owns a row.</summary>
     public int OwnerOf(int row)
     {

@@ -52,7 +52,6 @@ public static class TsneRunner
         TsneValidation.Validate(options, pointCount, dimensions);
         var clock = Stopwatch.StartNew();
         var phases = new Dictionary<string, double>();
-        var parallel = options.Parallelism;
         void Report(string phase, int iteration = 0, double? kl = null) =>
             progress?.Report(new TsneProgress(phase, iteration, options.TotalIterations, kl, clock.Elapsed));
         T Timed<T>(string phase, Func<T> work)
@@ -81,7 +80,7 @@ public static class TsneRunner
 
         var map = Timed(Phases.Initialization, () => shardList.SelectMany(s => s.InitialRows(model)).ToArray());
 
-        var kl = Timed(Phases.Optimization, () => Optimize(shardList, map, entropyTerm, options, parallel, (iteration, value) =>
+        var kl = Timed(Phases.Optimization, () => Optimize(shardList, map, entropyTerm, options, (iteration, value) =>
         {
             cancellation.ThrowIfCancellationRequested();
             Report(OptimizationPhase.At(Math.Min(iteration, options.TotalIterations - 1), pointCount, options).Name, iteration, value);
@@ -142,29 +141,16 @@ public static class TsneRunner
         return entropy;
     }
 
-    private static double Optimize(TsneShard[] shards, float[] map, double entropyTerm, TsneOptions options, ParallelOptions parallel, Action<int, double?> onIteration)
+    private static double Optimize(TsneShard[] shards, float[] map, double entropyTerm, TsneOptions options, Action<int, double?> onIteration)
     {
-        var pointCount = shards[0].PointCount;
-        var dims = options.OutputDimensions;
-        var method = RepulsionFields.Resolve(options, pointCount);
-        var descent = new GradientDescent(pointCount, dims);
-        var gradient = new float[map.Length];
-        var total = options.TotalIterations;
-        double kl = double.NaN;
-        IRepulsionField? field = null;
-        for (var iteration = 0; iteration <= total; iteration++)
+        var optimizer = new TsneOptimizer(map, shards[0].PointCount, options, entropyTerm);
+        while (!optimizer.Finished)
         {
-            // The pass after the last step only measures the final map's KL divergence.
-            var last = iteration == total;
-            var withKl = last || (options.KlEvery > 0 && iteration > 0 && iteration % options.KlEvery == 0);
-            var phase = OptimizationPhase.At(Math.Min(iteration, total - 1), pointCount, options);
-            field = RepulsionFields.Build(method, map, dims, options, field);
-            var forces = shards.Select(s => s.ComputeForces(map, field, withKl)).ToArray();
-            var result = GradientAssembly.Assemble(forces, gradient, dims, last ? 1 : phase.Exaggeration, entropyTerm);
-            if (result.KlDivergence is { } value) kl = value;
-            if (!last) descent.Step(map, gradient, phase, options, parallel);
-            if (withKl || iteration % 10 == 0) onIteration(iteration, result.KlDivergence);
+            var iteration = optimizer.Iteration;
+            var field = optimizer.BuildField();
+            var kl = optimizer.Apply(shards.Select(s => s.ComputeForces(map, field, optimizer.MeasuresKl)).ToArray());
+            if (kl.HasValue || iteration % 10 == 0) onIteration(iteration, kl);
         }
-        return kl;
+        return optimizer.KlDivergence;
     }
 }
