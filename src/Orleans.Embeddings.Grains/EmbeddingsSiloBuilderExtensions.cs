@@ -1,0 +1,24 @@
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Embeddings.Grains.Partitions;
+using Orleans.Embeddings.Grains.Providers;
+using Orleans.Hosting;
+
+namespace Orleans.Embeddings.Grains;
+
+/// <summary>Registers what the grains of this assembly need on a silo.</summary>
+public static class EmbeddingsSiloBuilderExtensions
+{
+    /// <summary>Storage provider name every grain of this assembly persists its state with.</summary>
+    public const string StorageName = "embeddings";
+
+    /// <summary>
+    /// The partition placement and the offline embedding providers (pixels, vectors). Grain storage named
+    /// <see cref="StorageName"/> must be added separately: SQLite on one machine, Redis for clusters.
+    /// </summary>
+    public static ISiloBuilder AddEmbeddingGrains(this ISiloBuilder silo)
+    {
+        silo.Services.AddPlacementDirector<PartitionPlacementStrategy, PartitionPlacementDirector>();
+        silo.Services.AddEmbeddingProviders();
+        return silo;
+    }
+}

@@ -1,0 +1,31 @@
+namespace Orleans.Embeddings.Grains.Jobs;
+
+/// <summary>The optimiser's state at the end of an iteration: enough to continue from there.</summary>
+[GenerateSerializer]
+public sealed class TsneCheckpoint
+{
+    [Id(0)] public int Iteration { get; set; }
+    [Id(1)] public float[] Map { get; set; } = [];
+    [Id(2)] public float[] Velocity { get; set; } = [];
+    [Id(3)] public float[] Gains { get; set; } = [];
+    [Id(4)] public double? KlDivergence { get; set; }
+}
+
+/// <summary>A job coordinator's durable state: what to compute, how far it got, and the result.</summary>
+[GenerateSerializer]
+public sealed class TsneJobRecord
+{
+    [Id(0)] public TsneJobSpec? Spec { get; set; }
+    [Id(1)] public TsneJobState State { get; set; }
+    [Id(2)] public string Phase { get; set; } = "";
+    [Id(3)] public int PointCount { get; set; }
+    [Id(4)] public int Dimensions { get; set; }
+    [Id(5)] public int Partitions { get; set; }
+    [Id(6)] public int Epoch { get; set; }
+    [Id(7)] public double ElapsedSeconds { get; set; }
+    [Id(8)] public string? Error { get; set; }
+    [Id(9)] public TsneCheckpoint? Checkpoint { get; set; }
+    [Id(10)] public float[]? Map { get; set; }
+    [Id(11)] public double KlDivergence { get; set; }
+    [Id(12)] public int Resumptions { get; set; }
+}

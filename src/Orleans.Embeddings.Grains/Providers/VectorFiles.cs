@@ -1,0 +1,88 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Orleans.Embeddings.Grains.Providers;
+
+/// <summary>
+/// Precomputed vector files, read once per silo: a Projector-style tensors.tsv (one row of tab-separated floats per
+/// image) or a NumPy .npy of little-endian float32 in C order, shape (N, D).
+/// </summary>
+public sealed partial class VectorFiles
+{
+    private readonly ConcurrentDictionary<string, Lazy<(float[] Values, int Dimensions)>> files = new(StringComparer.Ordinal);
+
+    public ReadOnlySpan<float> Row(string path, int index)
+    {
+        var (values, dimensions) = files.GetOrAdd(Path.GetFullPath(path), p => new(() => Read(p))).Value;
+        var rows = values.Length / dimensions;
+        if (index < 0 || index >= rows) throw new EmbeddingFailedException($"Row {index} is outside the {rows} rows of '{path}'.");
+        return values.AsSpan(index * dimensions, dimensions);
+    }
+
+    private static (float[], int) Read(string path)
+    {
+        if (!File.Exists(path)) throw new EmbeddingFailedException($"Vector file '{path}' does not exist.");
+        return path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) ? ReadNpy(path) : ReadTsv(path);
+    }
+
+    private static (float[], int) ReadTsv(string path)
+    {
+        var values = new List<float>();
+        var dimensions = -1;
+        var line = 0;
+        foreach (var text in File.ReadLines(path))
+        {
+            line++;
+            if (text.Length == 0) continue;
+            var cells = text.Split('\t');
+            if (dimensions < 0) dimensions = cells.Length;
+            else if (cells.Length != dimensions)
+                throw new EmbeddingFailedException($"{path}:{line} has {cells.Length} values; the first row has {dimensions}.");
+            foreach (var cell in cells)
+                values.Add(float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && float.IsFinite(v)
+                    ? v
+                    : throw new EmbeddingFailedException($"{path}:{line}: '{cell}' is not a finite number."));
+        }
+        if (dimensions < 1) throw new EmbeddingFailedException($"'{path}' has no rows.");
+        return (values.ToArray(), dimensions);
+    }
+
+    private static (float[], int) ReadNpy(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        if (bytes.Length < 10 || bytes[0] != 0x93 || Encoding.ASCII.GetString(bytes, 1, 5) != "NUMPY")
+            throw new EmbeddingFailedException($"'{path}' is not a .npy file.");
+        var major = bytes[6];
+        var headerLength = major == 1 ? BitConverter.ToUInt16(bytes, 8) : (int)BitConverter.ToUInt32(bytes, 8);
+        var headerStart = major == 1 ? 10 : 12;
+        var header = Encoding.ASCII.GetString(bytes, headerStart, headerLength);
+        if (!header.Contains("'<f4'", StringComparison.Ordinal) || header.Contains("'fortran_order': True", StringComparison.Ordinal))
+            throw new EmbeddingFailedException($"'{path}' must hold little-endian float32 ('<f4') in C order; its header is {header.Trim()}.");
+        var shape = Shape().Match(header);
+        if (!shape.Success) throw new EmbeddingFailedException($"'{path}' must be two-dimensional (N, D); its header is {header.Trim()}.");
+        var rows = int.Parse(shape.Groups[1].Value, CultureInfo.InvariantCulture);
+        var dimensions = int.Parse(shape.Groups[2].Value, CultureInfo.InvariantCulture);
+        var data = headerStart + headerLength;
+        if (bytes.Length - data < (long)rows * dimensions * 4) throw new EmbeddingFailedException($"'{path}' is shorter than its shape says.");
+        var values = new float[rows * dimensions];
+        Buffer.BlockCopy(bytes, data, values, 0, values.Length * 4);
+        return (values, dimensions);
+    }
+
+    [GeneratedRegex(@"'shape':\s*\((\d+),\s*(\d+)\)")]
+    private static partial Regex Shape();
+}
+
+/// <summary>Embeddings computed elsewhere, read from a vector file row (the image's source is a VectorRow).</summary>
+public sealed class VectorsProvider(VectorFiles files) : IEmbeddingProvider
+{
+    public const string ProviderName = "vectors";
+
+    public string Name => ProviderName;
+
+    public Task<Embedding> Embed(ImageSource source, CancellationToken cancellation) => source.Kind == ImageSourceKind.VectorRow
+        ? Task.FromResult(new Embedding(files.Row(source.Location ?? throw new EmbeddingFailedException("A vector row needs the file's location."), source.Index).ToArray(), null))
+        : throw new EmbeddingFailedException($"The vectors provider reads VectorRow sources, not {source.Kind}.");
+}

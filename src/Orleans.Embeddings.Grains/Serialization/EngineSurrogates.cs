@@ -1,0 +1,118 @@
+using Orleans.Embeddings.Tsne.Affinities;
+using Orleans.Embeddings.Tsne.Optimization;
+using Orleans.Embeddings.Tsne.Pca;
+using Orleans.Embeddings.Tsne.Repulsion;
+
+namespace Orleans.Embeddings.Grains.Serialization;
+
+// The engine has no Orleans dependency, so its messages cross the wire through these surrogates; the large float
+// arrays of every iteration travel packed as bytes (see PackedFloats).
+
+[GenerateSerializer]
+public struct PcaSumsSurrogate
+{
+    [Id(0)] public int Count;
+    [Id(1)] public int Dimensions;
+    [Id(2)] public double MaxAbsolute;
+    [Id(3)] public byte[] Sums;
+    [Id(4)] public byte[] Scatter;
+}
+
+[RegisterConverter]
+public sealed class PcaSumsConverter : IConverter<PcaSums, PcaSumsSurrogate>
+{
+    public PcaSums ConvertFromSurrogate(in PcaSumsSurrogate s) =>
+        new(s.Count, s.Dimensions, s.MaxAbsolute, FromBytes(s.Sums), FromBytes(s.Scatter));
+
+    public PcaSumsSurrogate ConvertToSurrogate(in PcaSums value) => new()
+    {
+        Count = value.Count,
+        Dimensions = value.Dimensions,
+        MaxAbsolute = value.MaxAbsolute,
+        Sums = ToBytes(value.Sums),
+        Scatter = ToBytes(value.Scatter),
+    };
+
+    private static byte[] ToBytes(Int128[] values) => System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+
+    private static Int128[] FromBytes(byte[] bytes) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Int128>(bytes).ToArray();
+}
+
+[GenerateSerializer]
+public struct PcaModelSurrogate
+{
+    [Id(0)] public int InputDimensions;
+    [Id(1)] public float[] Mean;
+    [Id(2)] public float[] Components;
+    [Id(3)] public double[] Variances;
+}
+
+[RegisterConverter]
+public sealed class PcaModelConverter : IConverter<PcaModel, PcaModelSurrogate>
+{
+    public PcaModel ConvertFromSurrogate(in PcaModelSurrogate s) => new(s.InputDimensions, s.Mean, s.Components, s.Variances);
+
+    public PcaModelSurrogate ConvertToSurrogate(in PcaModel value) => new()
+    {
+        InputDimensions = value.InputDimensions,
+        Mean = value.Mean,
+        Components = value.Components,
+        Variances = value.Variances,
+    };
+}
+
+[GenerateSerializer]
+public struct ShardForcesSurrogate
+{
+    [Id(0)] public int Start;
+    [Id(1)] public byte[] Attraction;
+    [Id(2)] public byte[] Repulsion;
+    [Id(3)] public byte[] ZShares;
+    [Id(4)] public double? LogWeightSum;
+}
+
+[RegisterConverter]
+public sealed class ShardForcesConverter : IConverter<ShardForces, ShardForcesSurrogate>
+{
+    public ShardForces ConvertFromSurrogate(in ShardForcesSurrogate s) => new(s.Start,
+        PackedFloats.Unpack<float>(s.Attraction), PackedFloats.Unpack<float>(s.Repulsion), PackedFloats.Unpack<double>(s.ZShares), s.LogWeightSum);
+
+    public ShardForcesSurrogate ConvertToSurrogate(in ShardForces value) => new()
+    {
+        Start = value.Start,
+        Attraction = PackedFloats.Pack<float>(value.Attraction),
+        Repulsion = PackedFloats.Pack<float>(value.Repulsion),
+        ZShares = PackedFloats.Pack<double>(value.ZShares),
+        LogWeightSum = value.LogWeightSum,
+    };
+}
+
+[GenerateSerializer]
+public struct FftPotentialGridSurrogate
+{
+    [Id(0)] public int Dimensions;
+    [Id(1)] public int BoxesPerDimension;
+    [Id(2)] public int PointsPerBox;
+    [Id(3)] public double BoxWidth;
+    [Id(4)] public double[] Origin;
+    [Id(5)] public double DegreesOfFreedom;
+    [Id(6)] public byte[] Potentials;
+}
+
+[RegisterConverter]
+public sealed class FftPotentialGridConverter : IConverter<FftPotentialGrid, FftPotentialGridSurrogate>
+{
+    public FftPotentialGrid ConvertFromSurrogate(in FftPotentialGridSurrogate s) =>
+        new(s.Dimensions, s.BoxesPerDimension, s.PointsPerBox, s.BoxWidth, s.Origin, s.DegreesOfFreedom, PackedFloats.Unpack<float>(s.Potentials));
+
+    public FftPotentialGridSurrogate ConvertToSurrogate(in FftPotentialGrid value) => new()
+    {
+        Dimensions = value.Dimensions,
+        BoxesPerDimension = value.BoxesPerDimension,
+        PointsPerBox = value.PointsPerBox,
+        BoxWidth = value.BoxWidth,
+        Origin = value.Origin,
+        DegreesOfFreedom = value.DegreesOfFreedom,
+        Potentials = PackedFloats.Pack<float>(value.Potentials),
+    };
+}

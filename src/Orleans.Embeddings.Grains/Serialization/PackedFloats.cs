@@ -1,0 +1,21 @@
+using System.Runtime.InteropServices;
+
+namespace Orleans.Embeddings.Grains.Serialization;
+
+/// <summary>
+/// Floats as one block of little-endian bytes. Orleans' generated serializers write a float[] field element by
+/// element with a tag each (about 5 bytes a float); a byte[] goes as one block of 4 bytes a float, which matters
+/// for what crosses the wire every iteration (the map, the FFT grid, the forces). Immutable, so Orleans passes it
+/// between grains of one silo without copying.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record PackedFloats([property: Id(0)] byte[] Bytes)
+{
+    public static PackedFloats From(ReadOnlySpan<float> values) => new(Pack(values));
+
+    public float[] ToArray() => Unpack<float>(Bytes);
+
+    public static byte[] Pack<T>(ReadOnlySpan<T> values) where T : unmanaged => MemoryMarshal.AsBytes(values).ToArray();
+
+    public static T[] Unpack<T>(byte[] bytes) where T : unmanaged => MemoryMarshal.Cast<byte, T>(bytes).ToArray();
+}
