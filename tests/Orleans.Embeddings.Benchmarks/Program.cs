@@ -5,6 +5,7 @@ using Orleans.Embeddings.Benchmarks;
 var suites = new Dictionary<string, Func<BenchmarkArguments, Dictionary<string, object?>>>
 {
     ["tsne"] = TsneSuite.Run,
+    ["cluster"] = ClusterSuite.Run,
 };
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {
