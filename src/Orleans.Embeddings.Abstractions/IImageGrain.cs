@@ -17,5 +17,8 @@ public interface IImageGrain : IGrainWithStringKey
 
     Task<float[]?> GetEmbedding();
 
+    /// <summary><see cref="EnsureEmbedded"/> and <see cref="GetEmbedding"/> in one call, with the labels: what a job reads.</summary>
+    Task<EmbeddedImage> Embed();
+
     Task<ImageInfo> GetInfo();
 }

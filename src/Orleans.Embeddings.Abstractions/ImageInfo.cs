@@ -29,3 +29,10 @@ public sealed record ImageDescription(
     [property: Id(1)] ImageSource Source,
     [property: Id(2)] string[] Labels,
     [property: Id(3)] IReadOnlyDictionary<string, string> Metadata);
+
+/// <summary>An image's embedding (null if it has none), its labels, and why it failed if it did.</summary>
+[GenerateSerializer, Immutable]
+public sealed record EmbeddedImage(
+    [property: Id(0)] float[]? Vector,
+    [property: Id(1)] string[] Labels,
+    [property: Id(2)] string? Failure);

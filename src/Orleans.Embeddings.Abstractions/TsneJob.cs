@@ -38,7 +38,8 @@ public sealed record TsneJobStatus(
     [property: Id(10)] int Resumptions,
     [property: Id(11)] string? Error,
     [property: Id(12)] string[] PartitionSilos,
-    [property: Id(13)] long BytesPerPartitionIteration);
+    [property: Id(13)] long BytesPerPartitionIteration,
+    [property: Id(14)] IReadOnlyDictionary<string, double> PhaseSeconds);
 
 /// <summary>A finished map: the image ids and their coordinates, row-major, in collection order.</summary>
 [GenerateSerializer, Immutable]

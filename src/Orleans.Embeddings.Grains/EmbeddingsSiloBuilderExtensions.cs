@@ -18,6 +18,7 @@ public static class EmbeddingsSiloBuilderExtensions
     public static ISiloBuilder AddEmbeddingGrains(this ISiloBuilder silo)
     {
         silo.Services.AddPlacementDirector<PartitionPlacementStrategy, PartitionPlacementDirector>();
+        silo.Services.AddSingleton<RepulsionFieldCache>();
         silo.Services.AddEmbeddingProviders();
         return silo;
     }

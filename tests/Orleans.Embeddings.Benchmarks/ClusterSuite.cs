@@ -67,6 +67,7 @@ public static class ClusterSuite
             ["engine_kl"] = Math.Round(engine.KlDivergence, 4),
             ["same_map_as_engine"] = engine.Map.AsSpan().SequenceEqual(result.Map),
             ["bytes_per_iteration"] = status.BytesPerPartitionIteration,
+            ["phases"] = status.PhaseSeconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 2)),
         };
     }
 

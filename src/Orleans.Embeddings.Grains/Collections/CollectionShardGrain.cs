@@ -10,6 +10,12 @@ public sealed class CollectionShardGrain(
     /// <summary>Image grains asked at once; enough to keep a silo busy without flooding it.</summary>
     private const int Concurrency = 256;
 
+    private static readonly TimeSpan CacheLifetime = TimeSpan.FromMinutes(1);
+
+    private EmbeddingBlock? cached;
+    private int cachedIds;
+    private IGrainTimer? expiry;
+
     private string Collection => this.GetPrimaryKeyString()[..this.GetPrimaryKeyString().LastIndexOf('/')];
 
     public async Task Add(string[] ids)
@@ -22,29 +28,42 @@ public sealed class CollectionShardGrain(
 
     public async Task<EmbeddingSummary> EnsureEmbedded()
     {
-        var infos = await ForEachImage(image => image.EnsureEmbedded());
-        var embedded = infos.Where(i => i.Status == EmbeddingStatus.Embedded).ToArray();
-        return new EmbeddingSummary(infos.Length, embedded.Length, embedded.FirstOrDefault()?.Dimensions ?? 0,
-            infos.Where(i => i.Status != EmbeddingStatus.Embedded).Select(i => $"{i.Id}: {i.Failure ?? "not embedded"}").ToArray());
+        var block = await Block();
+        return new EmbeddingSummary(block.Ids.Length, block.Ids.Length - block.Failures.Length, block.Dimensions, block.Failures);
     }
 
-    public async Task<EmbeddingBlock> GetEmbeddings()
+    public Task<EmbeddingBlock> GetEmbeddings() => Block();
+
+    /// <summary>
+    /// The shard's embeddings, one call per image. A job asks for them twice in quick succession (the coordinator
+    /// checks, then the partitions read), so the block is kept for a minute after it is assembled.
+    /// </summary>
+    private async Task<EmbeddingBlock> Block()
     {
-        var summary = await EnsureEmbedded();
-        var vectors = await ForEachImage(image => image.GetEmbedding());
-        var infos = await ForEachImage(image => image.GetInfo());
-        var dimensions = summary.Dimensions;
-        var rows = new float[vectors.Length * dimensions];
-        var failures = new List<string>(summary.Failures);
-        for (var i = 0; i < vectors.Length; i++)
+        if (cached is { } block && cachedIds == members.State.Ids.Count) return block;
+        var images = await ForEachImage(image => image.Embed());
+        var dimensions = images.FirstOrDefault(i => i.Vector is not null)?.Vector!.Length ?? 0;
+        var rows = new float[images.Length * dimensions];
+        var failures = new List<string>();
+        for (var i = 0; i < images.Length; i++)
         {
-            if (vectors[i] is not { } vector) continue;
-            if (vector.Length != dimensions)
-                failures.Add($"{members.State.Ids[i]}: {vector.Length} dimensions where the collection has {dimensions}");
+            var id = members.State.Ids[i];
+            if (images[i].Vector is not { } vector)
+                failures.Add($"{id}: {images[i].Failure}");
+            else if (vector.Length != dimensions)
+                failures.Add($"{id}: {vector.Length} dimensions where the collection has {dimensions}");
             else
                 vector.CopyTo(rows, i * dimensions);
         }
-        return new EmbeddingBlock([.. members.State.Ids], dimensions, rows, infos.Select(i => string.Join(",", i.Labels)).ToArray(), [.. failures]);
+        block = new EmbeddingBlock([.. members.State.Ids], dimensions, rows, images.Select(i => string.Join(",", i.Labels)).ToArray(), [.. failures]);
+        if (failures.Count == 0)
+        {
+            (cached, cachedIds) = (block, members.State.Ids.Count);
+            expiry?.Dispose();
+            expiry = this.RegisterGrainTimer(() => { cached = null; expiry?.Dispose(); return Task.CompletedTask; },
+                new GrainTimerCreationOptions(CacheLifetime, Timeout.InfiniteTimeSpan));
+        }
+        return block;
     }
 
     private async Task<T[]> ForEachImage<T>(Func<IImageGrain, Task<T>> call)

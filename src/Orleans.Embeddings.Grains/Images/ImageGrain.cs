@@ -71,6 +71,12 @@ public sealed class ImageGrain(
 
     public Task<float[]?> GetEmbedding() => Task.FromResult(image.State.Embedding);
 
+    public async Task<EmbeddedImage> Embed()
+    {
+        var info = await EnsureEmbedded();
+        return new EmbeddedImage(image.State.Embedding, info.Labels, info.Status == EmbeddingStatus.Embedded ? null : info.Failure ?? "not embedded");
+    }
+
     public Task<ImageInfo> GetInfo() => Task.FromResult(Info());
 
     private ImageInfo Info()

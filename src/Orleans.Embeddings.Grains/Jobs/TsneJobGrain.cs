@@ -6,7 +6,6 @@ using Orleans.Embeddings.Tsne;
 using Orleans.Embeddings.Tsne.Neighbors;
 using Orleans.Embeddings.Tsne.Optimization;
 using Orleans.Embeddings.Tsne.Pca;
-using Orleans.Embeddings.Tsne.Repulsion;
 using Orleans.Runtime;
 
 namespace Orleans.Embeddings.Grains.Jobs;
@@ -14,6 +13,8 @@ namespace Orleans.Embeddings.Grains.Jobs;
 /// <summary>
 /// Coordinates one t-SNE job. Start records the job and returns; the job then runs inside the grain as a loop of
 /// short calls to its partitions, so status queries interleave with it and no call outlives Orleans' timeout.
+/// Each iteration it sends every partition the map and gets back their forces; each silo builds the repulsion
+/// field once for its partitions (<see cref="RepulsionFieldCache"/>).
 /// The map and the optimiser state are checkpointed every few iterations. If the coordinator's silo dies, the
 /// grain is reactivated elsewhere (by the job keeper, or any caller) and resumes: partitions are rebuilt (every
 /// step before the optimisation is deterministic, so P comes out the same) and the iterations continue from the
@@ -34,6 +35,8 @@ public sealed class TsneJobGrain(
     private double? kl;
     private string[] partitionSilos = [];
     private long bytesPerPartitionIteration;
+    private readonly Dictionary<string, double> phaseSeconds = [];
+    private double phaseStarted;
 
     private string JobId => this.GetPrimaryKeyString();
 
@@ -130,6 +133,7 @@ public sealed class TsneJobGrain(
         var options = spec.Parameters.ToOptions();
         elapsedBefore = job.State.ElapsedSeconds;
         clock.Restart();
+        phaseStarted = 0;
         job.State.Epoch++;
         await job.WriteStateAsync();
 
@@ -200,13 +204,11 @@ public sealed class TsneJobGrain(
             cancel.ThrowIfCancellationRequested();
             iteration = optimizer.Iteration;
             SetPhase(optimizer.Phase.Name);
-            var grid = optimizer.Method == RepulsionMethod.Fft ? await Task.Run(() => ((FftRepulsionField)optimizer.BuildField()).Grid, cancel) : null;
             var measure = optimizer.MeasuresKl;
             var map = PackedFloats.From(optimizer.Map);
-            var forces = await Task.WhenAll(partitions.Select(p => p.ComputeForces(map, grid, measure)));
+            var forces = await Task.WhenAll(partitions.Select(p => p.ComputeForces(map, iteration, measure)));
             if (measure || bytesPerPartitionIteration == 0)
-                bytesPerPartitionIteration = serializer.SerializeToArray(map).Length
-                    + (grid is null ? 0 : serializer.SerializeToArray(grid).Length) + serializer.SerializeToArray(forces[0]).Length;
+                bytesPerPartitionIteration = serializer.SerializeToArray(map).Length + serializer.SerializeToArray(forces[0]).Length;
             var measured = await Task.Run(() => optimizer.Apply(forces), cancel);
             if (measured.HasValue)
             {
@@ -217,6 +219,7 @@ public sealed class TsneJobGrain(
                 await SaveCheckpoint(optimizer);
         }
         iteration = optimizer.Iteration - 1;
+        await Task.WhenAll(partitions.Select(p => p.Release()));
         job.State.Map = optimizer.Map;
         job.State.KlDivergence = optimizer.KlDivergence;
         await Finish(TsneJobState.Completed, null);
@@ -240,6 +243,7 @@ public sealed class TsneJobGrain(
 
     private async Task Finish(TsneJobState state, string? error)
     {
+        SetPhase(state.ToString().ToLowerInvariant());
         job.State.State = state;
         job.State.Error = error;
         job.State.Phase = state.ToString().ToLowerInvariant();
@@ -293,7 +297,16 @@ public sealed class TsneJobGrain(
         return [.. ids.Take(count)];
     }
 
-    private void SetPhase(string phase) => job.State.Phase = phase;
+    /// <summary>Enters a phase, adding the time since the last change to the phase being left (for this run).</summary>
+    private void SetPhase(string phase)
+    {
+        if (phase == job.State.Phase) return;
+        var now = clock.Elapsed.TotalSeconds;
+        if (job.State.Phase.Length > 0)
+            phaseSeconds[job.State.Phase] = phaseSeconds.GetValueOrDefault(job.State.Phase) + now - phaseStarted;
+        phaseStarted = now;
+        job.State.Phase = phase;
+    }
 
     private double Elapsed => elapsedBefore + clock.Elapsed.TotalSeconds;
 
@@ -305,7 +318,7 @@ public sealed class TsneJobGrain(
         return new TsneJobStatus(JobId, state.State, state.Phase, running ? iteration : state.State == TsneJobState.Completed ? total : iteration, total,
             running ? kl : state.State == TsneJobState.Completed ? state.KlDivergence : kl, running ? Elapsed : state.ElapsedSeconds,
             state.PointCount, state.Partitions, state.Checkpoint?.Iteration ?? 0, state.Resumptions, state.Error, partitionSilos,
-            bytesPerPartitionIteration);
+            bytesPerPartitionIteration, new Dictionary<string, double>(phaseSeconds));
     }
 
     /// <summary>Failures that a silo leaving the cluster causes, which a fresh set of partitions cures.</summary>

@@ -2,7 +2,6 @@ using Orleans.Embeddings.Grains.Serialization;
 using Orleans.Embeddings.Tsne.Affinities;
 using Orleans.Embeddings.Tsne.Optimization;
 using Orleans.Embeddings.Tsne.Pca;
-using Orleans.Embeddings.Tsne.Repulsion;
 
 namespace Orleans.Embeddings.Grains.Partitions;
 
@@ -50,7 +49,7 @@ public enum PartitionRows
 /// <summary>
 /// One shard of a t-SNE job's points, keyed "job/epoch/index", running the engine's shard steps
 /// (<see cref="Tsne.TsneShard"/>) for its rows. Partitions hand rows and affinities to each other directly;
-/// the coordinator only sends the small per-phase messages and, each iteration, the map and the field.
+/// the coordinator only sends the small per-phase messages and, each iteration, the map.
 /// </summary>
 public interface IPartitionGrain : IGrainWithStringKey
 {
@@ -67,7 +66,7 @@ public interface IPartitionGrain : IGrainWithStringKey
     Task BeginNeighborSearch(int candidates);
 
     /// <summary>A slice of this partition's rows (row-major), for another partition's search.</summary>
-    Task<float[]> GetRows(PartitionRows kind, int offset, int count);
+    Task<PackedFloats> GetRows(PartitionRows kind, int offset, int count);
 
     /// <summary>Fetches another partition's search rows and offers them to this partition's rows.</summary>
     Task OfferCandidatesFrom(IPartitionGrain other, int start, int count);
@@ -89,6 +88,9 @@ public interface IPartitionGrain : IGrainWithStringKey
 
     Task<float[]> InitialRows(PcaModel? model);
 
-    /// <summary>One iteration's forces on this partition's rows: the whole map and, for FFT repulsion, the coordinator's grid.</summary>
-    Task<ShardForces> ComputeForces(PackedFloats map, FftPotentialGrid? grid, bool withKlTerm);
+    /// <summary>One iteration's forces on this partition's rows, from the whole map.</summary>
+    Task<ShardForces> ComputeForces(PackedFloats map, int iteration, bool withKlTerm);
+
+    /// <summary>The job is done with this partition.</summary>
+    Task Release();
 }

@@ -17,7 +17,7 @@ namespace Orleans.Embeddings.Grains.Partitions;
 /// </summary>
 [Reentrant]
 [PartitionPlacement]
-public sealed class PartitionGrain : Grain, IPartitionGrain
+public sealed class PartitionGrain(RepulsionFieldCache fields) : Grain, IPartitionGrain
 {
     /// <summary>Largest slice of rows one message carries, so that no message nears Orleans' size limit.</summary>
     private const int SliceBytes = 16 << 20;
@@ -73,10 +73,10 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
         return Task.CompletedTask;
     }
 
-    public Task<float[]> GetRows(PartitionRows kind, int offset, int count)
+    public Task<PackedFloats> GetRows(PartitionRows kind, int offset, int count)
     {
         var (rows, dimensions) = kind == PartitionRows.Search ? (Shard.SearchRows, Shard.SearchDimensions) : (Shard.InputRows, Shard.Dimensions);
-        return Task.FromResult(rows.Slice(offset * dimensions, count * dimensions).ToArray());
+        return Task.FromResult(PackedFloats.From(rows.Span.Slice(offset * dimensions, count * dimensions)));
     }
 
     public async Task OfferCandidatesFrom(IPartitionGrain other, int start, int count)
@@ -125,22 +125,28 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
 
     public Task<float[]> InitialRows(PcaModel? model) => Task.Run(() => Shard.InitialRows(model));
 
-    public Task<ShardForces> ComputeForces(PackedFloats map, FftPotentialGrid? grid, bool withKlTerm)
+    public Task<ShardForces> ComputeForces(PackedFloats map, int iteration, bool withKlTerm)
     {
-        var (loaded, settings) = (Shard, Options);
-        return Task.Run(() => Forces(loaded, settings, map.ToArray(), grid, withKlTerm));
+        var (loaded, settings, run) = (Shard, Options, Run);
+        return Task.Run(() =>
+        {
+            var coordinates = map.ToArray();
+            var field = fields.Get(run, iteration, coordinates, settings, loaded.PointCount);
+            // The shard reuses its force buffers between iterations; Orleans sends (or, within the silo, hands
+            // over) the result before the coordinator can ask for the next iteration.
+            return loaded.ComputeForces(coordinates, field, withKlTerm);
+        });
     }
 
-    private static ShardForces Forces(TsneShard loaded, TsneOptions settings, float[] map, FftPotentialGrid? grid, bool withKlTerm)
+    public Task Release()
     {
-        var dims = settings.OutputDimensions;
-        IRepulsionField field = grid is not null
-            ? new FftRepulsionField(grid, map, dims)
-            : RepulsionFields.Build(RepulsionFields.Resolve(settings, loaded.PointCount), map, dims, settings);
-        // The shard reuses its force buffers between iterations; Orleans copies (or serialises) the response
-        // before the coordinator can ask for the next iteration.
-        return loaded.ComputeForces(map, field, withKlTerm);
+        fields.Forget(Run);
+        DeactivateOnIdle();
+        return Task.CompletedTask;
     }
+
+    /// <summary>The job and epoch this partition belongs to: the key without the partition index.</summary>
+    private string Run => this.GetPrimaryKeyString()[..this.GetPrimaryKeyString().LastIndexOf('/')];
 
     private ShardLayout Layout => ShardLayout.FromStarts(Assignment.ShardStarts);
 
@@ -148,6 +154,6 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
     {
         var rowsPerSlice = Math.Max(1, SliceBytes / (dimensions * sizeof(float)));
         for (var offset = 0; offset < count; offset += rowsPerSlice)
-            yield return (offset, await other.GetRows(kind, offset, Math.Min(rowsPerSlice, count - offset)));
+            yield return (offset, (await other.GetRows(kind, offset, Math.Min(rowsPerSlice, count - offset))).ToArray());
     }
 }

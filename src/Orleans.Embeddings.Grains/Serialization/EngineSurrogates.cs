@@ -1,12 +1,11 @@
 using Orleans.Embeddings.Tsne.Affinities;
 using Orleans.Embeddings.Tsne.Optimization;
 using Orleans.Embeddings.Tsne.Pca;
-using Orleans.Embeddings.Tsne.Repulsion;
 
 namespace Orleans.Embeddings.Grains.Serialization;
 
-// The engine has no Orleans dependency, so its messages cross the wire through these surrogates; the large float
-// arrays of every iteration travel packed as bytes (see PackedFloats).
+// The engine has no Orleans dependency, so its messages cross the wire through these surrogates; the forces of
+// every iteration travel packed as bytes (see PackedFloats).
 
 [GenerateSerializer]
 public struct PcaSumsSurrogate
@@ -87,32 +86,13 @@ public sealed class ShardForcesConverter : IConverter<ShardForces, ShardForcesSu
     };
 }
 
-[GenerateSerializer]
-public struct FftPotentialGridSurrogate
+/// <summary>
+/// Within a silo Orleans deep-copies results; a partition's forces are read by the coordinator before the partition
+/// is asked for the next ones (which overwrite its buffers), so they are handed over by reference.
+/// </summary>
+[RegisterCopier]
+public sealed class ShardForcesCopier : Orleans.Serialization.Cloning.IDeepCopier<ShardForces>
 {
-    [Id(0)] public int Dimensions;
-    [Id(1)] public int BoxesPerDimension;
-    [Id(2)] public int PointsPerBox;
-    [Id(3)] public double BoxWidth;
-    [Id(4)] public double[] Origin;
-    [Id(5)] public double DegreesOfFreedom;
-    [Id(6)] public byte[] Potentials;
-}
-
-[RegisterConverter]
-public sealed class FftPotentialGridConverter : IConverter<FftPotentialGrid, FftPotentialGridSurrogate>
-{
-    public FftPotentialGrid ConvertFromSurrogate(in FftPotentialGridSurrogate s) =>
-        new(s.Dimensions, s.BoxesPerDimension, s.PointsPerBox, s.BoxWidth, s.Origin, s.DegreesOfFreedom, PackedFloats.Unpack<float>(s.Potentials));
-
-    public FftPotentialGridSurrogate ConvertToSurrogate(in FftPotentialGrid value) => new()
-    {
-        Dimensions = value.Dimensions,
-        BoxesPerDimension = value.BoxesPerDimension,
-        PointsPerBox = value.PointsPerBox,
-        BoxWidth = value.BoxWidth,
-        Origin = value.Origin,
-        DegreesOfFreedom = value.DegreesOfFreedom,
-        Potentials = PackedFloats.Pack<float>(value.Potentials),
-    };
+    [return: System.Diagnostics.CodeAnalysis.MaybeNull]
+    public ShardForces DeepCopy([System.Diagnostics.CodeAnalysis.AllowNull] ShardForces input, Orleans.Serialization.Cloning.CopyContext context) => input;
 }
