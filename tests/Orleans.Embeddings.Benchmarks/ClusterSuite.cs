@@ -1,3 +1,4 @@
+using Orleans.Embeddings.Grains.Providers;
 using System.Diagnostics;
 using Orleans.Embeddings.Grains.Jobs;
 using Orleans.Embeddings.ProcessCluster;
@@ -51,7 +52,7 @@ public static class ClusterSuite
         if (status.State != TsneJobState.Completed)
             throw new InvalidOperationException($"The cluster job ended {status.State}: {status.Error}");
         var result = await job.GetResult() ?? throw new InvalidOperationException("The completed job has no result.");
-        if (arguments.String("map") is { } mapPath) TensorTsv.Write(mapPath, result.Map, result.Dimensions);
+        if (arguments.String("map") is { } mapPath) TensorTsvFile.Write(mapPath, result.Map, result.Dimensions);
 
         return new Dictionary<string, object?>
         {

@@ -1,3 +1,5 @@
+using Orleans.Embeddings.Grains.Providers;
+
 namespace Orleans.Embeddings.Benchmarks;
 
 /// <summary>
@@ -13,10 +15,11 @@ public static class FashionMnist
         root ??= Environment.GetEnvironmentVariable("FMNIST") ?? DefaultRoot;
         if (!File.Exists(Path.Combine(root, "train-images-idx3-ubyte.gz")))
             throw new FileNotFoundException($"Fashion-MNIST is not in {root}; install it with: apt-get install dataset-fashion-mnist");
-        var (trainCount, size, train) = IdxFile.Read(Path.Combine(root, "train-images-idx3-ubyte.gz"));
-        var (_, _, test) = IdxFile.Read(Path.Combine(root, "t10k-images-idx3-ubyte.gz"));
-        var (_, _, trainLabels) = IdxFile.Read(Path.Combine(root, "train-labels-idx1-ubyte.gz"));
-        var (_, _, testLabels) = IdxFile.Read(Path.Combine(root, "t10k-labels-idx1-ubyte.gz"));
+        var trainImages = IdxFile.Read(Path.Combine(root, "train-images-idx3-ubyte.gz"), rank: 3);
+        var (trainCount, size, train) = (trainImages.Count, trainImages.ItemSize, trainImages.Values);
+        var test = IdxFile.Read(Path.Combine(root, "t10k-images-idx3-ubyte.gz"), rank: 3).Values;
+        var trainLabels = IdxFile.Read(Path.Combine(root, "train-labels-idx1-ubyte.gz"), rank: 1).Values;
+        var testLabels = IdxFile.Read(Path.Combine(root, "t10k-labels-idx1-ubyte.gz"), rank: 1).Values;
         var total = trainCount + test.Length / size;
         if (count < 1 || count > total)
             throw new ArgumentOutOfRangeException(nameof(count), count, $"Fashion-MNIST has {total} images.");

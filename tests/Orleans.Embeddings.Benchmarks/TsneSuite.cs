@@ -1,3 +1,4 @@
+using Orleans.Embeddings.Grains.Providers;
 using System.Diagnostics;
 using Orleans.Embeddings.Tsne;
 
@@ -19,7 +20,7 @@ public static class TsneSuite
         string source;
         if (arguments.String("input") is { } input)
         {
-            (data, dimensions) = TensorTsv.Read(input);
+            (data, dimensions) = TensorTsvFile.Read(input);
             source = Path.GetFileName(input);
         }
         else
@@ -41,7 +42,7 @@ public static class TsneSuite
         });
         var result = TsneRunner.Run(data, dimensions, options, shards, progress);
         var seconds = clock.Elapsed.TotalSeconds;
-        if (arguments.String("map") is { } mapPath) TensorTsv.Write(mapPath, result.Map, result.Dimensions);
+        if (arguments.String("map") is { } mapPath) TensorTsvFile.Write(mapPath, result.Map, result.Dimensions);
         return new Dictionary<string, object?>
         {
             ["suite"] = "tsne",

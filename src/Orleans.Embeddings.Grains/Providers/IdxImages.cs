@@ -1,6 +1,4 @@
-using System.Buffers.Binary;
 using System.Collections.Concurrent;
-using System.IO.Compression;
 
 namespace Orleans.Embeddings.Grains.Providers;
 
@@ -26,19 +24,14 @@ public sealed record IdxImageFile(int Count, int Rows, int Columns, byte[] Pixel
 
     public static IdxImageFile Read(string path)
     {
-        if (!File.Exists(path)) throw new EmbeddingFailedException($"IDX file '{path}' does not exist.");
-        using var file = File.OpenRead(path);
-        using Stream stream = path.EndsWith(".gz", StringComparison.Ordinal) ? new GZipStream(file, CompressionMode.Decompress) : file;
-        using var memory = new MemoryStream();
-        stream.CopyTo(memory);
-        var bytes = memory.GetBuffer().AsSpan(0, (int)memory.Length);
-        if (bytes.Length < 16 || BinaryPrimitives.ReadInt32BigEndian(bytes) != 0x00000803)
-            throw new EmbeddingFailedException($"'{path}' is not an IDX file of unsigned-byte images (magic 0x00000803).");
-        var count = BinaryPrimitives.ReadInt32BigEndian(bytes[4..]);
-        var rows = BinaryPrimitives.ReadInt32BigEndian(bytes[8..]);
-        var columns = BinaryPrimitives.ReadInt32BigEndian(bytes[12..]);
-        if (bytes.Length < 16 + (long)count * rows * columns)
-            throw new EmbeddingFailedException($"'{path}' is shorter than its header says.");
-        return new IdxImageFile(count, rows, columns, bytes.Slice(16, count * rows * columns).ToArray());
+        try
+        {
+            var file = IdxFile.Read(path, rank: 3);
+            return new IdxImageFile(file.Count, file.ItemShape[0], file.ItemShape[1], file.Values);
+        }
+        catch (Exception e) when (e is IOException or InvalidDataException)
+        {
+            throw new EmbeddingFailedException(e.Message, e);
+        }
     }
 }

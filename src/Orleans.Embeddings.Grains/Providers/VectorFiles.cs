@@ -24,29 +24,14 @@ public sealed partial class VectorFiles
     private static (float[], int) Read(string path)
     {
         if (!File.Exists(path)) throw new EmbeddingFailedException($"Vector file '{path}' does not exist.");
-        return path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) ? ReadNpy(path) : ReadTsv(path);
-    }
-
-    private static (float[], int) ReadTsv(string path)
-    {
-        var values = new List<float>();
-        var dimensions = -1;
-        var line = 0;
-        foreach (var text in File.ReadLines(path))
+        try
         {
-            line++;
-            if (text.Length == 0) continue;
-            var cells = text.Split('\t');
-            if (dimensions < 0) dimensions = cells.Length;
-            else if (cells.Length != dimensions)
-                throw new EmbeddingFailedException($"{path}:{line} has {cells.Length} values; the first row has {dimensions}.");
-            foreach (var cell in cells)
-                values.Add(float.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && float.IsFinite(v)
-                    ? v
-                    : throw new EmbeddingFailedException($"{path}:{line}: '{cell}' is not a finite number."));
+            return path.EndsWith(".npy", StringComparison.OrdinalIgnoreCase) ? ReadNpy(path) : TensorTsvFile.Read(path);
         }
-        if (dimensions < 1) throw new EmbeddingFailedException($"'{path}' has no rows.");
-        return (values.ToArray(), dimensions);
+        catch (InvalidDataException e)
+        {
+            throw new EmbeddingFailedException(e.Message, e);
+        }
     }
 
     private static (float[], int) ReadNpy(string path)
