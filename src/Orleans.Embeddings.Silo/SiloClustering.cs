@@ -49,7 +49,12 @@ public static class SiloClustering
         silo.UseLocalhostClustering(settings.SiloPort, settings.GatewayPort, serviceId: settings.ServiceId, clusterId: settings.ClusterId);
         Directory.CreateDirectory(dataDirectory);
         var databasePath = Path.Combine(dataDirectory, DatabaseFileName);
-        silo.AddSqliteGrainStorage(EmbeddingsSiloBuilderExtensions.StorageName, options => options.DatabasePath = databasePath);
+        silo.AddSqliteGrainStorage(EmbeddingsSiloBuilderExtensions.StorageName, options =>
+        {
+            options.DatabasePath = databasePath;
+            // The grains store their float arrays as byte blocks already; deflating them would only cost time.
+            options.CompressPayloads = false;
+        });
     }
 
     private static void UseRedis(ISiloBuilder silo, ClusterSettings settings)

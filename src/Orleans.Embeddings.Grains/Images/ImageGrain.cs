@@ -47,7 +47,7 @@ public sealed class ImageGrain(
     public async Task<ImageInfo> EnsureEmbedded()
     {
         var state = image.State;
-        if (state.Embedding is null && state.Source is not null)
+        if (state.EmbeddingBytes is null && state.Source is not null)
         {
             var provider = services.GetRequiredKeyedService<IEmbeddingProvider>(state.Provider);
             try
@@ -83,9 +83,9 @@ public sealed class ImageGrain(
     {
         var state = image.State;
         var (collection, id) = Key;
-        var status = state.Embedding is not null ? EmbeddingStatus.Embedded : state.Failure is not null ? EmbeddingStatus.Failed : EmbeddingStatus.Pending;
+        var status = state.EmbeddingBytes is not null ? EmbeddingStatus.Embedded : state.Failure is not null ? EmbeddingStatus.Failed : EmbeddingStatus.Pending;
         return new ImageInfo(collection, id, state.Source ?? new ImageSource(ImageSourceKind.Inline), state.Labels, state.Metadata,
-            status, state.Embedding?.Length ?? 0, state.Failure, state.Thumbnail);
+            status, (state.EmbeddingBytes?.Length ?? 0) / sizeof(float), state.Failure, state.Thumbnail);
     }
 
     private static bool SameSource(ImageSource? a, ImageSource? b) =>

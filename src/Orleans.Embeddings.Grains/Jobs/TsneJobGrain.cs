@@ -81,7 +81,7 @@ public sealed class TsneJobGrain(
     }
 
     public Task<TsneJobResult?> GetResult() => job.State is { State: TsneJobState.Completed, Map: { } map, Spec: { } spec }
-        ? ResultOf(spec, map)
+        ? ResultOf(spec, PackedFloats.Unpack<float>(map))
         : Task.FromResult<TsneJobResult?>(null);
 
     private async Task<TsneJobResult?> ResultOf(TsneJobSpec spec, float[] map)
@@ -193,8 +193,12 @@ public sealed class TsneJobGrain(
 
         SetPhase(TsneRunner.Phases.Initialization);
         var optimizer = job.State.Checkpoint is { } checkpoint
-            ? new TsneOptimizer(checkpoint.Map, pointCount, options, entropy,
-                new GradientDescent(pointCount, options.OutputDimensions) { Velocity = checkpoint.Velocity, Gains = checkpoint.Gains }, checkpoint.Iteration)
+            ? new TsneOptimizer(PackedFloats.Unpack<float>(checkpoint.Map), pointCount, options, entropy,
+                new GradientDescent(pointCount, options.OutputDimensions)
+                {
+                    Velocity = PackedFloats.Unpack<float>(checkpoint.Velocity),
+                    Gains = PackedFloats.Unpack<float>(checkpoint.Gains),
+                }, checkpoint.Iteration)
             : new TsneOptimizer((await Task.WhenAll(partitions.Select(p => p.InitialRows(model)))).SelectMany(r => r).ToArray(),
                 pointCount, options, entropy);
         kl = job.State.Checkpoint?.KlDivergence;
@@ -220,7 +224,7 @@ public sealed class TsneJobGrain(
         }
         iteration = optimizer.Iteration - 1;
         await Task.WhenAll(partitions.Select(p => p.Release()));
-        job.State.Map = optimizer.Map;
+        job.State.Map = PackedFloats.Pack<float>(optimizer.Map);
         job.State.KlDivergence = optimizer.KlDivergence;
         await Finish(TsneJobState.Completed, null);
     }
@@ -230,9 +234,9 @@ public sealed class TsneJobGrain(
         job.State.Checkpoint = new TsneCheckpoint
         {
             Iteration = optimizer.Iteration,
-            Map = (float[])optimizer.Map.Clone(),
-            Velocity = (float[])optimizer.Descent.Velocity.Clone(),
-            Gains = (float[])optimizer.Descent.Gains.Clone(),
+            Map = PackedFloats.Pack<float>(optimizer.Map),
+            Velocity = PackedFloats.Pack<float>(optimizer.Descent.Velocity),
+            Gains = PackedFloats.Pack<float>(optimizer.Descent.Gains),
             KlDivergence = kl,
         };
         job.State.ElapsedSeconds = Elapsed;

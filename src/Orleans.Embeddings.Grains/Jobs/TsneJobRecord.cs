@@ -1,13 +1,16 @@
 namespace Orleans.Embeddings.Grains.Jobs;
 
-/// <summary>The optimiser's state at the end of an iteration: enough to continue from there.</summary>
+/// <summary>
+/// The optimiser's state at the end of an iteration: enough to continue from there. The arrays are float32 bytes,
+/// written as one block each.
+/// </summary>
 [GenerateSerializer]
 public sealed class TsneCheckpoint
 {
     [Id(0)] public int Iteration { get; set; }
-    [Id(1)] public float[] Map { get; set; } = [];
-    [Id(2)] public float[] Velocity { get; set; } = [];
-    [Id(3)] public float[] Gains { get; set; } = [];
+    [Id(1)] public byte[] Map { get; set; } = [];
+    [Id(2)] public byte[] Velocity { get; set; } = [];
+    [Id(3)] public byte[] Gains { get; set; } = [];
     [Id(4)] public double? KlDivergence { get; set; }
 }
 
@@ -25,7 +28,8 @@ public sealed class TsneJobRecord
     [Id(7)] public double ElapsedSeconds { get; set; }
     [Id(8)] public string? Error { get; set; }
     [Id(9)] public TsneCheckpoint? Checkpoint { get; set; }
-    [Id(10)] public float[]? Map { get; set; }
+    /// <summary>The finished map, float32 bytes.</summary>
+    [Id(10)] public byte[]? Map { get; set; }
     [Id(11)] public double KlDivergence { get; set; }
     [Id(12)] public int Resumptions { get; set; }
 }

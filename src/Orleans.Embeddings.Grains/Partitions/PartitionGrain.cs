@@ -125,17 +125,14 @@ public sealed class PartitionGrain(RepulsionFieldCache fields) : Grain, IPartiti
 
     public Task<float[]> InitialRows(PcaModel? model) => Task.Run(() => Shard.InitialRows(model));
 
-    public Task<ShardForces> ComputeForces(PackedFloats map, int iteration, bool withKlTerm)
+    public async Task<ShardForces> ComputeForces(PackedFloats map, int iteration, bool withKlTerm)
     {
-        var (loaded, settings, run) = (Shard, Options, Run);
-        return Task.Run(() =>
-        {
-            var coordinates = map.ToArray();
-            var field = fields.Get(run, iteration, coordinates, settings, loaded.PointCount);
-            // The shard reuses its force buffers between iterations; Orleans sends (or, within the silo, hands
-            // over) the result before the coordinator can ask for the next iteration.
-            return loaded.ComputeForces(coordinates, field, withKlTerm);
-        });
+        var (loaded, settings) = (Shard, Options);
+        var coordinates = map.ToArray();
+        var field = await fields.Get(Run, iteration, coordinates, settings, loaded.PointCount);
+        // The shard reuses its force buffers between iterations; Orleans sends (or, within the silo, hands over)
+        // the result before the coordinator can ask for the next iteration.
+        return await Task.Run(() => loaded.ComputeForces(coordinates, field, withKlTerm));
     }
 
     public Task Release()

@@ -11,12 +11,13 @@ namespace Orleans.Embeddings.Grains.Partitions;
 /// </summary>
 public sealed class RepulsionFieldCache
 {
-    private readonly Dictionary<string, (int Iteration, Lazy<IRepulsionField> Field)> fields = [];
+    private readonly Dictionary<string, (int Iteration, Lazy<Task<IRepulsionField>> Field)> fields = [];
 
     /// <param name="run">The job and its run (epoch): partitions of the same run share fields.</param>
-    public IRepulsionField Get(string run, int iteration, float[] map, TsneOptions options, int pointCount)
+    /// <remarks>Partitions that arrive while the field is being built await it rather than block a pool thread.</remarks>
+    public Task<IRepulsionField> Get(string run, int iteration, float[] map, TsneOptions options, int pointCount)
     {
-        Lazy<IRepulsionField> field;
+        Lazy<Task<IRepulsionField>> field;
         lock (fields)
         {
             if (fields.TryGetValue(run, out var current) && current.Iteration == iteration)
@@ -27,9 +28,11 @@ public sealed class RepulsionFieldCache
             {
                 // The previous iteration's field is finished with: every partition has returned its forces before
                 // the coordinator sends the next map. Its buffers are recycled.
-                var previous = fields.TryGetValue(run, out var old) && old.Field.IsValueCreated ? old.Field.Value : null;
-                field = new Lazy<IRepulsionField>(() => RepulsionFields.Build(
-                    RepulsionFields.Resolve(options, pointCount), map, options.OutputDimensions, options, previous));
+                var previous = fields.TryGetValue(run, out var old) && old.Field.IsValueCreated && old.Field.Value.IsCompletedSuccessfully
+                    ? old.Field.Value.Result
+                    : null;
+                field = new Lazy<Task<IRepulsionField>>(() => Task.Run(() => RepulsionFields.Build(
+                    RepulsionFields.Resolve(options, pointCount), map, options.OutputDimensions, options, previous)));
                 fields[run] = (iteration, field);
             }
         }

@@ -83,7 +83,7 @@ public sealed class EmbeddingsCluster : IAsyncDisposable
         {
             var database = silo.Configuration["DatabasePath"] ?? throw new InvalidOperationException("DatabasePath is not configured.");
             silo.AddEmbeddingGrains();
-            silo.AddSqliteGrainStorage(EmbeddingsSiloBuilderExtensions.StorageName, o => o.DatabasePath = database);
+            silo.AddSqliteGrainStorage(EmbeddingsSiloBuilderExtensions.StorageName, o => (o.DatabasePath, o.CompressPayloads) = (database, false));
             silo.Services.AddKeyedSingleton<IEmbeddingProvider, CountingProvider>(CountingProvider.ProviderName);
         }
     }
