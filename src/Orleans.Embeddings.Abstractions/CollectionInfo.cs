@@ -18,14 +18,24 @@ public sealed record CollectionInfo(
     [property: Id(4)] int MembershipShards,
     [property: Id(5)] bool Exists);
 
-/// <summary>The embeddings of one membership shard's images, in membership order.</summary>
+/// <summary>
+/// The embeddings of one membership shard's images, in membership order. The rows travel as little-endian float32
+/// bytes in one block (Orleans would write a float[] element by element, 5 bytes a value).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record EmbeddingBlock(
     [property: Id(0)] string[] Ids,
     [property: Id(1)] int Dimensions,
-    [property: Id(2)] float[] Rows,
+    [property: Id(2)] byte[] RowBytes,
     [property: Id(3)] string[] Labels,
-    [property: Id(4)] string[] Failures);
+    [property: Id(4)] string[] Failures)
+{
+    /// <summary>Row-major embeddings, Ids.Length x Dimensions.</summary>
+    public ReadOnlySpan<float> Rows => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(RowBytes);
+
+    public static EmbeddingBlock FromRows(string[] ids, int dimensions, ReadOnlySpan<float> rows, string[] labels, string[] failures) =>
+        new(ids, dimensions, System.Runtime.InteropServices.MemoryMarshal.AsBytes(rows).ToArray(), labels, failures);
+}
 
 /// <summary>How many of a membership shard's images are embedded, their dimensions, and why any failed.</summary>
 [GenerateSerializer, Immutable]

@@ -55,7 +55,7 @@ public sealed class CollectionShardGrain(
             else
                 vector.CopyTo(rows, i * dimensions);
         }
-        block = new EmbeddingBlock([.. members.State.Ids], dimensions, rows, images.Select(i => string.Join(",", i.Labels)).ToArray(), [.. failures]);
+        block = EmbeddingBlock.FromRows([.. members.State.Ids], dimensions, rows, images.Select(i => string.Join(",", i.Labels)).ToArray(), [.. failures]);
         if (failures.Count == 0)
         {
             (cached, cachedIds) = (block, members.State.Ids.Count);

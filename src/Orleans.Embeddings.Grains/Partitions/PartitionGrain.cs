@@ -51,7 +51,7 @@ public sealed class PartitionGrain(RepulsionFieldCache fields) : Grain, IPartiti
             var blockStart = m * ICollectionGrain.MembershipShardSize;
             var from = Math.Max(assignment.Start, blockStart);
             var to = Math.Min(assignment.Start + assignment.Count, blockStart + block.Ids.Length);
-            block.Rows.AsSpan((from - blockStart) * block.Dimensions, (to - from) * block.Dimensions)
+            block.Rows.Slice((from - blockStart) * block.Dimensions, (to - from) * block.Dimensions)
                 .CopyTo(rows.AsSpan((from - assignment.Start) * assignment.Dimensions));
         }
         shard = await Task.Run(() => new TsneShard(assignment.Start, rows, assignment.Dimensions, assignment.PointCount, options));
