@@ -52,11 +52,11 @@ public static class ClusterSuite
         await RunJob(grains, $"warmup-{n}-{silos}", new TsneJobSpec(warmup, parameters, partitions));
 
         Console.WriteLine("cluster: running the job");
-        var job = grains.GetGrain<ITsneJobGrain>($"bench-{n}-{silos}");
+        var jobId = $"bench-{n}-{silos}";
         clock.Restart();
-        var status = await RunJob(grains, $"bench-{n}-{silos}", new TsneJobSpec(collection, parameters, partitions));
+        var status = await RunJob(grains, jobId, new TsneJobSpec(collection, parameters, partitions));
         var seconds = clock.Elapsed.TotalSeconds;
-        var result = await job.GetResult() ?? throw new InvalidOperationException("The completed job has no result.");
+        var result = await grains.GetGrain<ITsneJobGrain>(jobId).GetResult() ?? throw new InvalidOperationException("The completed job has no result.");
         if (arguments.String("map") is { } mapPath) TensorTsvFile.Write(mapPath, result.Map, result.Dimensions);
 
         return new Dictionary<string, object?>

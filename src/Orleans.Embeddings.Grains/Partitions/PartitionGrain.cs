@@ -37,7 +37,7 @@ public sealed class PartitionGrain(RepulsionFieldCache fields) : Grain, IPartiti
     public async Task Load(PartitionAssignment assignment)
     {
         this.assignment = assignment;
-        options = assignment.Parameters.ToOptions() with { MaxThreads = null };
+        options = assignment.Parameters.ToOptions();
         var rows = new float[assignment.Count * assignment.Dimensions];
         var first = assignment.Start / ICollectionGrain.MembershipShardSize;
         var last = (assignment.Start + assignment.Count - 1) / ICollectionGrain.MembershipShardSize;

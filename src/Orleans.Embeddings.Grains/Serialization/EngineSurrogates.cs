@@ -21,20 +21,16 @@ public struct PcaSumsSurrogate
 public sealed class PcaSumsConverter : IConverter<PcaSums, PcaSumsSurrogate>
 {
     public PcaSums ConvertFromSurrogate(in PcaSumsSurrogate s) =>
-        new(s.Count, s.Dimensions, s.MaxAbsolute, FromBytes(s.Sums), FromBytes(s.Scatter));
+        new(s.Count, s.Dimensions, s.MaxAbsolute, PackedFloats.Unpack<Int128>(s.Sums), PackedFloats.Unpack<Int128>(s.Scatter));
 
     public PcaSumsSurrogate ConvertToSurrogate(in PcaSums value) => new()
     {
         Count = value.Count,
         Dimensions = value.Dimensions,
         MaxAbsolute = value.MaxAbsolute,
-        Sums = ToBytes(value.Sums),
-        Scatter = ToBytes(value.Scatter),
+        Sums = PackedFloats.Pack<Int128>(value.Sums),
+        Scatter = PackedFloats.Pack<Int128>(value.Scatter),
     };
-
-    private static byte[] ToBytes(Int128[] values) => System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
-
-    private static Int128[] FromBytes(byte[] bytes) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, Int128>(bytes).ToArray();
 }
 
 [GenerateSerializer]

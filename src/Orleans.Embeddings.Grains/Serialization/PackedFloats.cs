@@ -15,6 +15,7 @@ public sealed record PackedFloats([property: Id(0)] byte[] Bytes)
 
     public float[] ToArray() => Unpack<float>(Bytes);
 
+    /// <summary>Any array of plain values (floats, doubles, 128-bit sums) as its little-endian bytes.</summary>
     public static byte[] Pack<T>(ReadOnlySpan<T> values) where T : unmanaged => MemoryMarshal.AsBytes(values).ToArray();
 
     public static T[] Unpack<T>(byte[] bytes) where T : unmanaged => MemoryMarshal.Cast<byte, T>(bytes).ToArray();

@@ -93,12 +93,14 @@ public sealed record PcaModel(int InputDimensions, float[] Mean, float[] Compone
                     for (var panel = 0; panel < panels; panel++)
                     {
                         var panelBase = b + (long)panel * InputDimensions * DotProductKernel.PanelWidth;
+                        // Four rows at once, or the last one to three rows one by one: the same sums either way.
+                        if (height == 4)
+                            DotProductKernel.Multiply4x16(x + (long)row * InputDimensions, InputDimensions, 1, panelBase, DotProductKernel.PanelWidth, InputDimensions, block);
+                        else
+                            for (var r = 0; r < height; r++)
+                                DotProductKernel.Multiply1x16(x + (long)(row + r) * InputDimensions, 1, panelBase, DotProductKernel.PanelWidth, InputDimensions, block + r * DotProductKernel.PanelWidth);
                         for (var r = 0; r < height; r++)
                         {
-                            if (height == 4 && r == 0)
-                                DotProductKernel.Multiply4x16(x + (long)row * InputDimensions, InputDimensions, 1, panelBase, DotProductKernel.PanelWidth, InputDimensions, block);
-                            else if (height < 4)
-                                DotProductKernel.Multiply1x16(x + (long)(row + r) * InputDimensions, 1, panelBase, DotProductKernel.PanelWidth, InputDimensions, block + r * DotProductKernel.PanelWidth);
                             for (var lane = 0; lane < DotProductKernel.PanelWidth; lane++)
                             {
                                 var c = panel * DotProductKernel.PanelWidth + lane;
