@@ -21,7 +21,7 @@ public enum TsneJobState
 
 /// <summary>
 /// Where a job stands; answered while it runs. <see cref="BytesPerPartitionIteration"/> is what one partition
-/// receives (the map, the FFT grid) and sends (its forces) per iteration, as serialised.
+/// receives (the map) and sends (its attractive forces) per iteration, as serialised.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record TsneJobStatus(

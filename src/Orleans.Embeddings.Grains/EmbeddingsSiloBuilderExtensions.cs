@@ -18,7 +18,6 @@ public static class EmbeddingsSiloBuilderExtensions
     public static ISiloBuilder AddEmbeddingGrains(this ISiloBuilder silo)
     {
         silo.Services.AddPlacementDirector<PartitionPlacementStrategy, PartitionPlacementDirector>();
-        silo.Services.AddSingleton<RepulsionFieldCache>();
         silo.Services.AddEmbeddingProviders();
         return silo;
     }

@@ -77,5 +77,6 @@ public sealed record TsneOptions
     /// <summary>Principal components the input is reduced to, 0 for none.</summary>
     public int EffectivePcaDimensions(int inputDimensions) => PcaDimensions < inputDimensions ? PcaDimensions : 0;
 
-    internal ParallelOptions Parallelism => new() { MaxDegreeOfParallelism = MaxThreads ?? Environment.ProcessorCount };
+    /// <summary>The threads every parallel step of a run may use (<see cref="MaxThreads"/>, or all cores).</summary>
+    public ParallelOptions Parallelism => new() { MaxDegreeOfParallelism = MaxThreads ?? Environment.ProcessorCount };
 }

@@ -147,8 +147,8 @@ public static class TsneRunner
         while (!optimizer.Finished)
         {
             var iteration = optimizer.Iteration;
-            var field = optimizer.BuildField();
-            var kl = optimizer.Apply(shards.Select(s => s.ComputeForces(map, field, optimizer.MeasuresKl)).ToArray());
+            optimizer.ComputeRepulsion();
+            var kl = optimizer.Apply(shards.Select(s => s.ComputeAttraction(map, optimizer.MeasuresKl)).ToArray());
             if (kl.HasValue || iteration % 10 == 0) onIteration(iteration, kl);
         }
         return optimizer.KlDivergence;

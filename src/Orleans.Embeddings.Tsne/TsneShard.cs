@@ -10,7 +10,7 @@ namespace Orleans.Embeddings.Tsne;
 /// <summary>
 /// One contiguous shard of the points and every step of t-SNE it computes: the input checks, its share of the
 /// PCA sums, its rows' neighbours against every shard's block or index, its affinities and their exchange, its
-/// starting rows, and each iteration's forces on its rows. Each step is a function of the shard's own state and
+/// starting rows, and each iteration's attractive forces on its rows. Each step is a function of the shard's own state and
 /// of what the coordinator hands it, so the same steps run in one process or on many machines.
 /// </summary>
 public sealed class TsneShard
@@ -23,8 +23,6 @@ public sealed class TsneShard
     private NeighborGraph? neighbors;
     private SparseAffinities? affinities;
     private float[]? attraction;
-    private float[]? repulsion;
-    private double[]? zShares;
     private bool reduced;
 
     /// <param name="start">Global index of the shard's first row; a multiple of <see cref="ShardLayout.ChunkRows"/>.</param>
@@ -99,6 +97,9 @@ public sealed class TsneShard
     /// <summary>Offers this shard's rows the nearest rows of a shard's approximate index.</summary>
     public void OfferCandidates(HnswShardIndex index) => index.Offer(Search, SearchRows, parallel);
 
+    /// <summary>Offers this shard's rows from <paramref name="firstRow"/> (local) on what a remote shard's index found for them.</summary>
+    public void OfferCandidates(NeighborCandidates candidates, int firstRow) => Search.Offer(candidates, firstRow, parallel);
+
     /// <summary>Keeps the candidates found so far and starts ranking them by exact distance between input rows, k per row.</summary>
     public void BeginRefinement(int k)
     {
@@ -156,22 +157,17 @@ public sealed class TsneShard
     };
 
     /// <summary>This iteration's forces on the shard's rows, given the whole map and the repulsion field built from it.</summary>
-    public ShardForces ComputeForces(float[] map, IRepulsionField field, bool withKlTerm)
+    /// <summary>
+    /// One iteration's attractive forces on this shard's rows, sum_j p_ij w_ij^((a+1)/a) (y_i - y_j), from the
+    /// whole map; on KL iterations also the shard's sum p log w. The buffer is reused by the next iteration.
+    /// </summary>
+    public ShardAttraction ComputeAttraction(float[] map, bool withKlTerm)
     {
         var dims = options.OutputDimensions;
         attraction ??= new float[Count * dims];
-        repulsion ??= new float[Count * dims];
-        zShares ??= new double[Count];
         AttractiveForces.Compute(Affinities, map, dims, kernel, attraction, parallel);
-        const int RowsPerTask = 512;
-        Parallel.For(0, (Count + RowsPerTask - 1) / RowsPerTask, parallel, task =>
-        {
-            var first = task * RowsPerTask;
-            var rows = Math.Min(RowsPerTask, Count - first);
-            field.Evaluate(Start + first, repulsion.AsSpan(first * dims, rows * dims), zShares.AsSpan(first, rows));
-        });
         double? logWeights = withKlTerm ? AttractiveForces.LogWeightSum(Affinities, map, dims, kernel) : null;
-        return new ShardForces(Start, attraction, repulsion, zShares, logWeights);
+        return new ShardAttraction(Start, attraction, logWeights);
     }
 
     private float[] LeadingColumns(PcaModel model)

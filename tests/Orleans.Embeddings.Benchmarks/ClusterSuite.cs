@@ -10,54 +10,35 @@ namespace Orleans.Embeddings.Benchmarks;
 /// <summary>
 /// The `cluster` suite: the same Fashion-MNIST t-SNE job through the Orleans cluster and through the engine alone,
 /// in one run, with the same partition count. Options: --n N, --silos S (1: a silo in this process with embedded
-/// storage; more: S silo processes on loopback with a real redis-server), --partitions P (default 2 per silo),
-/// --map FILE. Ingestion and embedding happen before the clock starts; the job's own input phase, which gathers
-/// the embeddings from the image grains, is timed. Both sides first run a 2,048-point job, so both are measured warm.
+/// storage; more: S silo processes on loopback with a real redis-server), --partitions P (default: the job's own
+/// choice, one per core of the cluster), --map FILE. Ingestion and embedding happen before the clock starts; the
+/// job's own input phase, which gathers the embeddings from the image grains, is timed. Both sides first run a
+/// 2,048-point job, so both are measured warm (every fresh silo process would otherwise pay the JIT inside the job).
 /// </summary>
 public static class ClusterSuite
 {
+    /// <summary>Both sides first run a job this size, so both are measured warm, as a long-running service runs.</summary>
+    private const int WarmupPoints = 2048;
+
     public static Dictionary<string, object?> Run(BenchmarkArguments arguments) => RunAsync(arguments).GetAwaiter().GetResult();
 
     private static async Task<Dictionary<string, object?>> RunAsync(BenchmarkArguments arguments)
     {
         var n = arguments.Int("n", 20_000);
         var silos = arguments.Int("silos", 1);
-        var partitions = arguments.Int("partitions", 2 * silos);
+        var partitions = arguments.Int("partitions", 0);
         var parameters = new TsneParameters();
         var (pixels, dimensions, _) = FashionMnist.Load(n);
 
-        // Both sides are measured warm, as a long-running service runs: a small job first compiles the kernels
-        // (every fresh silo process would otherwise pay the JIT inside the timed job).
-        const int WarmupPoints = 2048;
-        TsneRunner.Run(pixels.AsMemory(0, WarmupPoints * dimensions), dimensions, parameters.ToOptions(), partitions);
-        Console.WriteLine($"engine: {n} points, {partitions} shards");
-        var clock = Stopwatch.StartNew();
-        var engine = TsneRunner.Run(pixels, dimensions, parameters.ToOptions(), partitions);
-        var engineSeconds = clock.Elapsed.TotalSeconds;
-
-        await using var cluster = await LocalCluster.Start(silos);
-        var grains = cluster.Grains;
-        var collection = $"fashion-mnist-{n}";
-        Console.WriteLine($"cluster: {silos} silo(s); ingesting and embedding {n} images");
-        await grains.GetGrain<ICollectionGrain>(collection).Create(new CollectionSpec("pixels"));
-        foreach (var batch in FashionMnistImages(n).Chunk(2000))
-            await grains.GetGrain<ICollectionGrain>(collection).Add(batch);
-        var shards = (n + ICollectionGrain.MembershipShardSize - 1) / ICollectionGrain.MembershipShardSize;
-        await Task.WhenAll(Enumerable.Range(0, shards).Select(s => grains.GetGrain<ICollectionShardGrain>($"{collection}/{s}").EnsureEmbedded()));
-
-        Console.WriteLine("cluster: warming up");
-        var warmup = $"{collection}-warmup";
-        await grains.GetGrain<ICollectionGrain>(warmup).Create(new CollectionSpec("pixels"));
-        await grains.GetGrain<ICollectionGrain>(warmup).Add(FashionMnistImages(WarmupPoints).ToArray());
-        await RunJob(grains, $"warmup-{n}-{silos}", new TsneJobSpec(warmup, parameters, partitions));
-
-        Console.WriteLine("cluster: running the job");
-        var jobId = $"bench-{n}-{silos}";
-        clock.Restart();
-        var status = await RunJob(grains, jobId, new TsneJobSpec(collection, parameters, partitions));
-        var seconds = clock.Elapsed.TotalSeconds;
-        var result = await grains.GetGrain<ITsneJobGrain>(jobId).GetResult() ?? throw new InvalidOperationException("The completed job has no result.");
+        var (status, result, seconds) = await RunCluster(n, silos, partitions, parameters);
         if (arguments.String("map") is { } mapPath) TensorTsvFile.Write(mapPath, result.Map, result.Dimensions);
+
+        // The engine runs with the shard count the job chose, so that the two maps can be compared bit for bit.
+        Console.WriteLine($"engine: {n} points, {status.Partitions} shards");
+        TsneRunner.Run(pixels.AsMemory(0, WarmupPoints * dimensions), dimensions, parameters.ToOptions(), status.Partitions);
+        var clock = Stopwatch.StartNew();
+        var engine = TsneRunner.Run(pixels, dimensions, parameters.ToOptions(), status.Partitions);
+        var engineSeconds = clock.Elapsed.TotalSeconds;
 
         return new Dictionary<string, object?>
         {
@@ -76,6 +57,35 @@ public static class ClusterSuite
             ["bytes_per_iteration"] = status.BytesPerPartitionIteration,
             ["phases"] = status.PhaseSeconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 2)),
         };
+    }
+
+    /// <summary>Ingests n images into a fresh cluster, runs the warm-up job, then the timed job.</summary>
+    private static async Task<(TsneJobStatus Status, TsneJobResult Result, double Seconds)> RunCluster(
+        int n, int silos, int partitions, TsneParameters parameters)
+    {
+        await using var cluster = await LocalCluster.Start(silos);
+        var grains = cluster.Grains;
+        var collection = $"fashion-mnist-{n}";
+        Console.WriteLine($"cluster: {silos} silo(s); ingesting and embedding {n} images");
+        await grains.GetGrain<ICollectionGrain>(collection).Create(new CollectionSpec("pixels"));
+        foreach (var batch in FashionMnistImages(n).Chunk(2000))
+            await grains.GetGrain<ICollectionGrain>(collection).Add(batch);
+        var shards = (n + ICollectionGrain.MembershipShardSize - 1) / ICollectionGrain.MembershipShardSize;
+        await Task.WhenAll(Enumerable.Range(0, shards).Select(s => grains.GetGrain<ICollectionShardGrain>($"{collection}/{s}").EnsureEmbedded()));
+
+        Console.WriteLine("cluster: warming up");
+        var warmup = $"{collection}-warmup";
+        await grains.GetGrain<ICollectionGrain>(warmup).Create(new CollectionSpec("pixels"));
+        await grains.GetGrain<ICollectionGrain>(warmup).Add(FashionMnistImages(WarmupPoints).ToArray());
+        await RunJob(grains, $"warmup-{n}-{silos}", new TsneJobSpec(warmup, parameters, partitions));
+
+        Console.WriteLine("cluster: running the job");
+        var jobId = $"bench-{n}-{silos}";
+        var clock = Stopwatch.StartNew();
+        var status = await RunJob(grains, jobId, new TsneJobSpec(collection, parameters, partitions));
+        var seconds = clock.Elapsed.TotalSeconds;
+        var result = await grains.GetGrain<ITsneJobGrain>(jobId).GetResult() ?? throw new InvalidOperationException("The completed job has no result.");
+        return (status, result, seconds);
     }
 
     private static async Task<TsneJobStatus> RunJob(IGrainFactory grains, string jobId, TsneJobSpec spec)

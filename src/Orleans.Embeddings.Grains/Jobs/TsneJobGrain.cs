@@ -13,8 +13,8 @@ namespace Orleans.Embeddings.Grains.Jobs;
 /// <summary>
 /// Coordinates one t-SNE job. Start records the job and returns; the job then runs inside the grain as a loop of
 /// short calls to its partitions, so status queries interleave with it and no call outlives Orleans' timeout.
-/// Each iteration it sends every partition the map and gets back their forces; each silo builds the repulsion
-/// field once for its partitions (<see cref="RepulsionFieldCache"/>).
+/// Each iteration it sends every partition the map and, while they compute the attractive forces on their rows,
+/// builds the repulsion field once from the whole map and evaluates it for every row.
 /// The map and the optimiser state are checkpointed every few iterations. If the coordinator's silo dies, the
 /// grain is reactivated elsewhere (by the job keeper, or any caller) and resumes: partitions are rebuilt (every
 /// step before the optimisation is deterministic, so P comes out the same) and the iterations continue from the
@@ -166,15 +166,25 @@ public sealed class TsneJobGrain(
         cancel.ThrowIfCancellationRequested();
 
         SetPhase(TsneRunner.Phases.Neighbors);
-        if (!plan.Exact)
-            throw new NotSupportedException($"{pointCount} points need the approximate neighbour search, which the cluster does not run yet; set Neighbors = exact.");
         var k = options.NeighborCount(pointCount);
         await Task.WhenAll(partitions.Select(p => p.BeginNeighborSearch(plan.Candidates)));
-        await Task.WhenAll(partitions.Select(async query =>
+        if (plan.Exact)
         {
-            for (var owner = 0; owner < partitions.Length; owner++)
-                await query.OfferCandidatesFrom(partitions[owner], layout.Start(owner), layout.Count(owner));
-        }));
+            await Task.WhenAll(partitions.Select(async query =>
+            {
+                for (var owner = 0; owner < partitions.Length; owner++)
+                    await query.OfferCandidatesFrom(partitions[owner], layout.Start(owner), layout.Count(owner));
+            }));
+        }
+        else
+        {
+            // Every partition indexes its own rows; every partition's rows then query every index.
+            await Task.WhenAll(partitions.Select(p => p.BuildIndex(plan.Candidates)));
+            await Task.WhenAll(partitions.Select(async query =>
+            {
+                foreach (var owner in partitions) await query.OfferIndexCandidatesFrom(owner);
+            }));
+        }
         if (plan.Refine)
         {
             await Task.WhenAll(partitions.Select(p => p.BeginRefinement(k)));
@@ -210,7 +220,9 @@ public sealed class TsneJobGrain(
             SetPhase(optimizer.Phase.Name);
             var measure = optimizer.MeasuresKl;
             var map = PackedFloats.From(optimizer.Map);
-            var forces = await Task.WhenAll(partitions.Select(p => p.ComputeForces(map, iteration, measure)));
+            var attraction = Task.WhenAll(partitions.Select(p => p.ComputeAttraction(map, measure)));
+            await Task.Run(optimizer.ComputeRepulsion, cancel);
+            var forces = await attraction;
             if (measure || bytesPerPartitionIteration == 0)
                 bytesPerPartitionIteration = serializer.SerializeToArray(map).Length + serializer.SerializeToArray(forces[0]).Length;
             var measured = await Task.Run(() => optimizer.Apply(forces), cancel);
@@ -279,8 +291,11 @@ public sealed class TsneJobGrain(
     private async Task<int> PartitionCount(TsneJobSpec spec)
     {
         if (spec.Partitions > 0) return spec.Partitions;
+        // One partition per core of the cluster. Silos that share an address share that machine's cores: three
+        // silos on one two-core machine have two cores between them, and six partitions would only contend.
         var hosts = await GrainFactory.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true);
-        return Math.Max(1, hosts.Count * Environment.ProcessorCount);
+        var machines = hosts.Keys.Select(silo => silo.Endpoint.Address).Distinct().Count();
+        return Math.Max(1, machines * Environment.ProcessorCount);
     }
 
     private async Task<string[]> PartitionSilos(IPartitionGrain[] partitions)

@@ -1,5 +1,6 @@
 using Orleans.Embeddings.Grains.Serialization;
 using Orleans.Embeddings.Tsne.Affinities;
+using Orleans.Embeddings.Tsne.Neighbors;
 using Orleans.Embeddings.Tsne.Optimization;
 using Orleans.Embeddings.Tsne.Pca;
 
@@ -22,19 +23,13 @@ public sealed record PartitionAssignment(
     public int PointCount => ShardStarts[^1];
 }
 
-/// <summary>Affinity entries on the wire: three parallel arrays, 12 bytes an entry.</summary>
+/// <summary>Affinity entries on the wire: one block of bytes, 12 an entry (row, column, value).</summary>
 [GenerateSerializer, Immutable]
-public sealed record AffinityBatch([property: Id(0)] int[] Rows, [property: Id(1)] int[] Columns, [property: Id(2)] float[] Values)
+public sealed record AffinityBatch([property: Id(0)] byte[] Entries)
 {
-    public static AffinityBatch From(AffinityEntry[] entries) =>
-        new(entries.Select(e => e.Row).ToArray(), entries.Select(e => e.Column).ToArray(), entries.Select(e => e.Value).ToArray());
+    public static AffinityBatch From(AffinityEntry[] entries) => new(PackedFloats.Pack<AffinityEntry>(entries));
 
-    public AffinityEntry[] ToEntries()
-    {
-        var entries = new AffinityEntry[Rows.Length];
-        for (var i = 0; i < entries.Length; i++) entries[i] = new AffinityEntry(Rows[i], Columns[i], Values[i]);
-        return entries;
-    }
+    public AffinityEntry[] ToEntries() => PackedFloats.Unpack<AffinityEntry>(Entries);
 }
 
 /// <summary>Which rows another partition should hand over.</summary>
@@ -73,6 +68,15 @@ public interface IPartitionGrain : IGrainWithStringKey
 
     Task BeginRefinement(int k);
 
+    /// <summary>Indexes this partition's search rows (HNSW) for the other partitions' queries, k neighbours each.</summary>
+    Task BuildIndex(int k);
+
+    /// <summary>What this partition's index finds for a block of another partition's search rows.</summary>
+    Task<NeighborCandidates> SearchIndex(PackedFloats queries);
+
+    /// <summary>Queries another partition's index with this partition's search rows and offers what it finds.</summary>
+    Task OfferIndexCandidatesFrom(IPartitionGrain owner);
+
     /// <summary>Fetches another partition's input rows and measures the candidates among them.</summary>
     Task RefineFrom(IPartitionGrain other, int start, int count);
 
@@ -88,8 +92,8 @@ public interface IPartitionGrain : IGrainWithStringKey
 
     Task<float[]> InitialRows(PcaModel? model);
 
-    /// <summary>One iteration's forces on this partition's rows, from the whole map.</summary>
-    Task<ShardForces> ComputeForces(PackedFloats map, int iteration, bool withKlTerm);
+    /// <summary>One iteration's attractive forces on this partition's rows, from the whole map.</summary>
+    Task<ShardAttraction> ComputeAttraction(PackedFloats map, bool withKlTerm);
 
     /// <summary>The job is done with this partition.</summary>
     Task Release();

@@ -3,9 +3,9 @@ using Orleans.Embeddings.Grains.Jobs;
 using Orleans.Embeddings.Grains.Serialization;
 using Orleans.Embeddings.Tsne;
 using Orleans.Embeddings.Tsne.Affinities;
+using Orleans.Embeddings.Tsne.Neighbors;
 using Orleans.Embeddings.Tsne.Optimization;
 using Orleans.Embeddings.Tsne.Pca;
-using Orleans.Embeddings.Tsne.Repulsion;
 
 namespace Orleans.Embeddings.Grains.Partitions;
 
@@ -17,7 +17,7 @@ namespace Orleans.Embeddings.Grains.Partitions;
 /// </summary>
 [Reentrant]
 [PartitionPlacement]
-public sealed class PartitionGrain(RepulsionFieldCache fields) : Grain, IPartitionGrain
+public sealed class PartitionGrain : Grain, IPartitionGrain
 {
     /// <summary>Largest slice of rows one message carries, so that no message nears Orleans' size limit.</summary>
     private const int SliceBytes = 16 << 20;
@@ -25,6 +25,7 @@ public sealed class PartitionGrain(RepulsionFieldCache fields) : Grain, IPartiti
     private PartitionAssignment? assignment;
     private TsneShard? shard;
     private TsneOptions? options;
+    private HnswShardIndex? index;
     private readonly List<AffinityEntry[]> received = [];
 
     // A partition reactivated on another silo after its silo died has lost its rows; the coordinator starts over.
@@ -85,6 +86,31 @@ public sealed class PartitionGrain(RepulsionFieldCache fields) : Grain, IPartiti
             await Task.Run(() => Shard.OfferCandidates(rows, start + offset));
     }
 
+    public async Task BuildIndex(int k)
+    {
+        var loaded = Shard;
+        index = await Task.Run(() => loaded.BuildIndex(k));
+    }
+
+    public Task<NeighborCandidates> SearchIndex(PackedFloats queries)
+    {
+        var built = index ?? throw new PartitionLostException(this.GetPrimaryKeyString());
+        return Task.Run(() => built.Search(queries.ToArray(), Options.Parallelism));
+    }
+
+    public async Task OfferIndexCandidatesFrom(IPartitionGrain owner)
+    {
+        var (loaded, dimensions) = (Shard, Shard.SearchDimensions);
+        for (var first = 0; first < loaded.Count; first += HnswShardIndex.QueryBlockRows)
+        {
+            var rows = Math.Min(HnswShardIndex.QueryBlockRows, loaded.Count - first);
+            var queries = PackedFloats.From(loaded.SearchRows.Span.Slice(first * dimensions, rows * dimensions));
+            var candidates = await owner.SearchIndex(queries);
+            var offset = first;
+            await Task.Run(() => loaded.OfferCandidates(candidates, offset));
+        }
+    }
+
     public Task BeginRefinement(int k)
     {
         Shard.BeginRefinement(k);
@@ -97,7 +123,11 @@ public sealed class PartitionGrain(RepulsionFieldCache fields) : Grain, IPartiti
             await Task.Run(() => Shard.RefineWith(rows, start + offset));
     }
 
-    public Task EndNeighborSearch() => Task.Run(() => { Shard.EndNeighborSearch(); });
+    public Task EndNeighborSearch() => Task.Run(() =>
+    {
+        Shard.EndNeighborSearch();
+        DisposeIndex();
+    });
 
     public async Task SendAffinities(IPartitionGrain[] partitions)
     {
@@ -125,25 +155,33 @@ public sealed class PartitionGrain(RepulsionFieldCache fields) : Grain, IPartiti
 
     public Task<float[]> InitialRows(PcaModel? model) => Task.Run(() => Shard.InitialRows(model));
 
-    public async Task<ShardForces> ComputeForces(PackedFloats map, int iteration, bool withKlTerm)
+    public Task<ShardAttraction> ComputeAttraction(PackedFloats map, bool withKlTerm)
     {
-        var (loaded, settings) = (Shard, Options);
-        var coordinates = map.ToArray();
-        var field = await fields.Get(Run, iteration, coordinates, settings, loaded.PointCount);
-        // The shard reuses its force buffers between iterations; Orleans sends (or, within the silo, hands over)
+        var loaded = Shard;
+        // The shard reuses its force buffer between iterations; Orleans sends (or, within the silo, hands over)
         // the result before the coordinator can ask for the next iteration.
-        return await Task.Run(() => loaded.ComputeForces(coordinates, field, withKlTerm));
+        return Task.Run(() => loaded.ComputeAttraction(map.ToArray(), withKlTerm));
     }
 
     public Task Release()
     {
-        fields.Forget(Run);
+        DisposeIndex();
         DeactivateOnIdle();
         return Task.CompletedTask;
     }
 
-    /// <summary>The job and epoch this partition belongs to: the key without the partition index.</summary>
-    private string Run => this.GetPrimaryKeyString()[..this.GetPrimaryKeyString().LastIndexOf('/')];
+    public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        DisposeIndex();
+        return Task.CompletedTask;
+    }
+
+    // The index holds native memory; it serves only the neighbour search.
+    private void DisposeIndex()
+    {
+        index?.Dispose();
+        index = null;
+    }
 
     private ShardLayout Layout => ShardLayout.FromStarts(Assignment.ShardStarts);
 

@@ -1,4 +1,5 @@
 using Orleans.Embeddings.Tsne.Affinities;
+using Orleans.Embeddings.Tsne.Neighbors;
 using Orleans.Embeddings.Tsne.Optimization;
 using Orleans.Embeddings.Tsne.Pca;
 
@@ -57,38 +58,55 @@ public sealed class PcaModelConverter : IConverter<PcaModel, PcaModelSurrogate>
 }
 
 [GenerateSerializer]
-public struct ShardForcesSurrogate
+public struct ShardAttractionSurrogate
 {
     [Id(0)] public int Start;
-    [Id(1)] public byte[] Attraction;
-    [Id(2)] public byte[] Repulsion;
-    [Id(3)] public byte[] ZShares;
-    [Id(4)] public double? LogWeightSum;
+    [Id(1)] public byte[] Forces;
+    [Id(2)] public double? LogWeightSum;
 }
 
 [RegisterConverter]
-public sealed class ShardForcesConverter : IConverter<ShardForces, ShardForcesSurrogate>
+public sealed class ShardAttractionConverter : IConverter<ShardAttraction, ShardAttractionSurrogate>
 {
-    public ShardForces ConvertFromSurrogate(in ShardForcesSurrogate s) => new(s.Start,
-        PackedFloats.Unpack<float>(s.Attraction), PackedFloats.Unpack<float>(s.Repulsion), PackedFloats.Unpack<double>(s.ZShares), s.LogWeightSum);
+    public ShardAttraction ConvertFromSurrogate(in ShardAttractionSurrogate s) => new(s.Start, PackedFloats.Unpack<float>(s.Forces), s.LogWeightSum);
 
-    public ShardForcesSurrogate ConvertToSurrogate(in ShardForces value) => new()
+    public ShardAttractionSurrogate ConvertToSurrogate(in ShardAttraction value) => new()
     {
         Start = value.Start,
-        Attraction = PackedFloats.Pack<float>(value.Attraction),
-        Repulsion = PackedFloats.Pack<float>(value.Repulsion),
-        ZShares = PackedFloats.Pack<double>(value.ZShares),
+        Forces = PackedFloats.Pack<float>(value.Forces),
         LogWeightSum = value.LogWeightSum,
     };
 }
 
 /// <summary>
 /// Within a silo Orleans deep-copies results; a partition's forces are read by the coordinator before the partition
-/// is asked for the next ones (which overwrite its buffers), so they are handed over by reference.
+/// is asked for the next ones (which overwrite its buffer), so they are handed over by reference.
 /// </summary>
 [RegisterCopier]
-public sealed class ShardForcesCopier : Orleans.Serialization.Cloning.IDeepCopier<ShardForces>
+public sealed class ShardAttractionCopier : Orleans.Serialization.Cloning.IDeepCopier<ShardAttraction>
 {
     [return: System.Diagnostics.CodeAnalysis.MaybeNull]
-    public ShardForces DeepCopy([System.Diagnostics.CodeAnalysis.AllowNull] ShardForces input, Orleans.Serialization.Cloning.CopyContext context) => input;
+    public ShardAttraction DeepCopy([System.Diagnostics.CodeAnalysis.AllowNull] ShardAttraction input, Orleans.Serialization.Cloning.CopyContext context) => input;
+}
+
+[GenerateSerializer]
+public struct NeighborCandidatesSurrogate
+{
+    [Id(0)] public int PerRow;
+    [Id(1)] public byte[] Indices;
+    [Id(2)] public byte[] SquaredDistances;
+}
+
+[RegisterConverter]
+public sealed class NeighborCandidatesConverter : IConverter<NeighborCandidates, NeighborCandidatesSurrogate>
+{
+    public NeighborCandidates ConvertFromSurrogate(in NeighborCandidatesSurrogate s) =>
+        new(s.PerRow, PackedFloats.Unpack<int>(s.Indices), PackedFloats.Unpack<float>(s.SquaredDistances));
+
+    public NeighborCandidatesSurrogate ConvertToSurrogate(in NeighborCandidates value) => new()
+    {
+        PerRow = value.PerRow,
+        Indices = PackedFloats.Pack<int>(value.Indices),
+        SquaredDistances = PackedFloats.Pack<float>(value.SquaredDistances),
+    };
 }

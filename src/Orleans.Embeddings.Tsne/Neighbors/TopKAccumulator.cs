@@ -72,6 +72,19 @@ public sealed class TopKAccumulator
         heap[node] = key;
     }
 
+    /// <summary>Offers an index's answer for the query rows from <paramref name="firstRow"/> (local) on.</summary>
+    public void Offer(NeighborCandidates candidates, int firstRow, ParallelOptions parallel)
+    {
+        ArgumentNullException.ThrowIfNull(candidates);
+        if (firstRow < 0 || firstRow + candidates.Rows > QueryCount)
+            throw new ArgumentOutOfRangeException(nameof(firstRow), firstRow, "The candidates' rows are outside this accumulator.");
+        Parallel.For(0, candidates.Rows, parallel, row =>
+        {
+            for (var slot = row * candidates.PerRow; slot < (row + 1) * candidates.PerRow; slot++)
+                if (candidates.Indices[slot] >= 0) Offer(firstRow + row, candidates.Indices[slot], candidates.SquaredDistances[slot]);
+        });
+    }
+
     /// <summary>The lists, nearest first. Every row must have received at least k candidates.</summary>
     public NeighborGraph ToGraph()
     {

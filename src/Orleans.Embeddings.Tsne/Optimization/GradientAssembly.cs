@@ -1,26 +1,23 @@
 namespace Orleans.Embeddings.Tsne.Optimization;
 
 /// <summary>
-/// The coordinator's reduction: Z is the sum of every row's share taken in row order, and each row's gradient
-/// (divided by 4, the step's convention) is exaggeration x attraction - repulsion / Z. Nothing here depends on
-/// how the rows were sharded.
+/// The coordinator's reduction: each row's gradient (divided by 4, the step's convention) is
+/// exaggeration x attraction - repulsion / Z, and the KL divergence adds up the shards' sums in row order.
+/// Nothing here depends on how the rows were sharded.
 /// </summary>
 public static class GradientAssembly
 {
-    public static IterationResult Assemble(IReadOnlyList<ShardForces> shards, float[] gradient, int dimensions, double exaggeration, double entropyTerm)
+    public static IterationResult Assemble(
+        IReadOnlyList<ShardAttraction> shards, RepulsiveForces repulsion, float[] gradient, int dimensions, double exaggeration, double entropyTerm)
     {
         var ordered = shards.OrderBy(s => s.Start).ToArray();
-        double z = 0;
-        foreach (var shard in ordered)
-            foreach (var share in shard.ZShares)
-                z += share;
-        z = Math.Max(z, double.Epsilon);
-
+        var z = repulsion.Z();
+        var repulsive = repulsion.Forces;
         foreach (var shard in ordered)
         {
             var offset = shard.Start * dimensions;
-            for (var at = 0; at < shard.Attraction.Length; at++)
-                gradient[offset + at] = (float)(exaggeration * shard.Attraction[at] - shard.Repulsion[at] / z);
+            for (var at = 0; at < shard.Forces.Length; at++)
+                gradient[offset + at] = (float)(exaggeration * shard.Forces[at] - repulsive[offset + at] / z);
         }
 
         double? kl = null;

@@ -43,6 +43,25 @@ public sealed class ClusterJobTests
     }
 
     [Fact]
+    public async Task Approximate_neighbours_run_on_the_partitions_with_one_partition_per_core_of_the_machine()
+    {
+        await using var cluster = await EmbeddingsCluster.Start(silos: 3);
+        var data = Blobs(2500);
+        await cluster.AddCollection("indexed", data, 24);
+        var parameters = Short with { Neighbors = "approximate" };
+
+        // No partition count: the job takes one per core, and three silos on one address share one machine's cores.
+        await cluster.Grains.GetGrain<ITsneJobGrain>("indexed").Start(new TsneJobSpec("indexed", parameters));
+        var status = await cluster.WaitFor("indexed", s => s.State == TsneJobState.Completed, TimeSpan.FromMinutes(4));
+        var result = await cluster.Grains.GetGrain<ITsneJobGrain>("indexed").GetResult();
+
+        Assert.Equal(Environment.ProcessorCount, status.Partitions);
+        var engine = TsneRunner.Run(data, 24, parameters.ToOptions(), shards: status.Partitions);
+        Assert.NotNull(result);
+        Assert.Equal(engine.Map, result.Map);
+    }
+
+    [Fact]
     public async Task A_silo_killed_mid_job_costs_time_not_data()
     {
         CountingProvider.Reset();

@@ -42,4 +42,28 @@ public sealed class HnswShardIndexTests
         Assert.Equal(one.Indices, two.Indices);
         Assert.Equal(one.SquaredDistances, two.SquaredDistances);
     }
+
+    [Fact]
+    public void Blocks_searched_remotely_give_the_same_lists_as_offering_the_index_directly()
+    {
+        const int count = 1200, dimensions = 12, k = 8, block = 500;
+        var (data, _) = TestData.Blobs(count, dimensions, 3, 2);
+        using var index = HnswShardIndex.Build(data.AsMemory(0, 600 * dimensions), 0, dimensions, k);
+
+        var direct = new TopKAccumulator(600, 600, k);
+        index.Offer(direct, data.AsMemory(600 * dimensions), Parallel);
+        // What a partition does with another partition's index: search a block of rows there, offer the answer here.
+        var remote = new TopKAccumulator(600, 600, k);
+        for (var first = 0; first < 600; first += block)
+        {
+            var rows = Math.Min(block, 600 - first);
+            var candidates = index.Search(data.AsMemory((600 + first) * dimensions, rows * dimensions), Parallel);
+            Assert.Equal(k + 1, candidates.PerRow);
+            Assert.Equal(rows, candidates.Rows);
+            remote.Offer(candidates, first, Parallel);
+        }
+
+        Assert.Equal(direct.ToGraph().Indices, remote.ToGraph().Indices);
+        Assert.All(remote.ToGraph().Indices, i => Assert.InRange(i, 0, 599));
+    }
 }

@@ -55,9 +55,11 @@ public sealed class GradientTests
         var kernel = new StudentKernel(degreesOfFreedom);
         var map = TestData.Uniform(count * dims, 3, seed: 7);
 
-        var forces = shard.ComputeForces(map, new ExactRepulsionField(map, dims, kernel), withKlTerm: true);
+        var attraction = shard.ComputeAttraction(map, withKlTerm: true);
+        var repulsion = new RepulsiveForces(count, dims);
+        repulsion.Evaluate(new ExactRepulsionField(map, dims, kernel), new ParallelOptions());
         var gradient = new float[map.Length];
-        var result = GradientAssembly.Assemble([forces], gradient, dims, exaggeration: 1, shard.Affinities.EntropyTerm);
+        var result = GradientAssembly.Assemble([attraction], repulsion, gradient, dims, exaggeration: 1, shard.Affinities.EntropyTerm);
 
         var exactMap = map.Select(v => (double)v).ToArray();
         Assert.Equal(KlDivergence(p, exactMap, dims, kernel), result.KlDivergence!.Value, 1e-4);
