@@ -1,11 +1,13 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Orleans.Embeddings.Grains.Providers.Clarifai;
 
 namespace Orleans.Embeddings.Grains.Providers;
 
 public static class EmbeddingProviderRegistration
 {
     /// <summary>The offline providers, each a keyed <see cref="IEmbeddingProvider"/> under its name.</summary>
+    /// <remarks>Also the clarifai provider, which contacts nothing until an image of a clarifai collection is embedded.</remarks>
     public static IServiceCollection AddEmbeddingProviders(this IServiceCollection services)
     {
         services.TryAddSingleton<IdxImages>();
@@ -13,6 +15,7 @@ public static class EmbeddingProviderRegistration
         services.TryAddSingleton(new PixelsProviderOptions());
         services.TryAddKeyedSingleton<IEmbeddingProvider, PixelsProvider>(PixelsProvider.ProviderName);
         services.TryAddKeyedSingleton<IEmbeddingProvider, VectorsProvider>(VectorsProvider.ProviderName);
+        services.AddClarifaiProvider();
         return services;
     }
 }
