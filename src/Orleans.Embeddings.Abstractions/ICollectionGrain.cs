@@ -16,13 +16,34 @@ public interface ICollectionGrain : IGrainWithStringKey
 
     /// <summary>Adds images (ids not yet in the collection) and returns how many were new.</summary>
     Task<int> Add(ImageDescription[] images);
+
+    /// <summary>
+    /// Adds or updates a batch of images as a whole: the valid ones are accepted, each invalid one (a vector of
+    /// the wrong dimensions, an id repeated within the batch) is refused with a reason. If the batch cannot be
+    /// applied, the images it added are removed again before the error propagates.
+    /// </summary>
+    Task<IngestOutcome> Ingest(ImageDescription[] images);
+
+    /// <summary>Counts the embedded, failed and pending images without embedding any (reads every image's state).</summary>
+    [ResponseTimeout("00:05:00")]
+    Task<EmbeddingStates> CountEmbeddings();
+
+    /// <summary>
+    /// Deletes the collection with its membership shards and images, and returns how many images went. A delete
+    /// that was interrupted leaves the collection marked as being deleted; calling it again finishes the work.
+    /// </summary>
+    [ResponseTimeout("00:10:00")]
+    Task<int> Delete();
 }
 
 /// <summary>Up to <see cref="ICollectionGrain.MembershipShardSize"/> member ids of a collection, keyed "collection/shard".</summary>
 public interface ICollectionShardGrain : IGrainWithStringKey
 {
-    /// <summary>Appends new member ids, in order.</summary>
-    Task Add(string[] ids);
+    /// <summary>
+    /// Puts new member ids at <paramref name="position"/> and after, in order, dropping any ids beyond them (the
+    /// collection cuts a shard back this way when a batch fails).
+    /// </summary>
+    Task Add(int position, string[] ids);
 
     Task<string[]> GetIds();
 
@@ -31,4 +52,26 @@ public interface ICollectionShardGrain : IGrainWithStringKey
 
     /// <summary>Embeds every member that is not yet embedded (each image grain calls its provider at most once) and returns the rows.</summary>
     Task<EmbeddingBlock> GetEmbeddings();
+
+    /// <summary>Counts the members' embedding states without embedding any.</summary>
+    Task<EmbeddingStates> CountEmbeddings();
+
+    /// <summary>Each member's labels, in membership order, without embedding any.</summary>
+    Task<string[][]> GetLabels();
+
+    /// <summary>
+    /// The k nearest members of each query (row-major float32 bytes, queries x <paramref name="dimensions"/>),
+    /// nearest first, leaving out <paramref name="exclude"/>[q] for query q. Members without an embedding never
+    /// match. The first search embeds the members and keeps their rows while the grain lives.
+    /// </summary>
+    [Orleans.Concurrency.ReadOnly]
+    [ResponseTimeout("00:05:00")]
+    Task<NearestMatch[][]> Search(byte[] queries, int dimensions, NearestOptions options, string?[] exclude);
+
+    /// <summary>Drops the rows kept for searches, after members changed their source.</summary>
+    Task Invalidate();
+
+    /// <summary>Deletes every member image and the shard itself; returns how many images went.</summary>
+    [ResponseTimeout("00:05:00")]
+    Task<int> Clear();
 }

@@ -21,4 +21,10 @@ public interface IImageGrain : IGrainWithStringKey
     Task<EmbeddedImage> Embed();
 
     Task<ImageInfo> GetInfo();
+
+    /// <summary>Whether the image has been described (is a member of its collection).</summary>
+    Task<bool> Exists();
+
+    /// <summary>Forgets the image: its description, embedding and thumbnail.</summary>
+    Task Delete();
 }

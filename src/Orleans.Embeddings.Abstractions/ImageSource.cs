@@ -13,6 +13,8 @@ public enum ImageSourceKind
     IdxRecord,
     /// <summary>Row <see cref="ImageSource.Index"/> of a vector file (Projector tensors.tsv, or float32 .npy) at <see cref="ImageSource.Location"/>.</summary>
     VectorRow,
+    /// <summary>An embedding computed elsewhere, carried in <see cref="ImageSource.Bytes"/> as little-endian float32.</summary>
+    Vector,
 }
 
 /// <summary>An image's origin: enough for an embedding provider to produce its vector.</summary>
@@ -27,6 +29,7 @@ public sealed record ImageSource(
     {
         ImageSourceKind.Inline => $"inline ({Bytes?.Length ?? 0} bytes)",
         ImageSourceKind.IdxRecord or ImageSourceKind.VectorRow => $"{Location}#{Index}",
+        ImageSourceKind.Vector => $"vector ({(Bytes?.Length ?? 0) / sizeof(float)} values)",
         _ => Location ?? Kind.ToString(),
     };
 }

@@ -65,6 +65,9 @@ public interface ITsneJobGrain : IGrainWithStringKey
 
     /// <summary>The map of a completed job, or null before it completes.</summary>
     Task<TsneJobResult?> GetResult();
+
+    /// <summary>The map of the iteration under way (null before the iterations start), for watching a job.</summary>
+    Task<TsneMapSnapshot?> GetCurrentMap();
 }
 
 /// <summary>
@@ -80,4 +83,10 @@ public interface ITsneJobRegistryGrain : IGrainWithIntegerKey
     Task<string[]> GetRunning();
 
     Task<string[]> GetAll();
+
+    /// <summary>Records the collection a job maps (the job record keeps it to itself).</summary>
+    Task SetCollection(string jobId, string collection);
+
+    /// <summary>The collection of each job whose collection was recorded.</summary>
+    Task<Dictionary<string, string>> GetCollections();
 }

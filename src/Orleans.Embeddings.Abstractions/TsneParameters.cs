@@ -30,4 +30,6 @@ public sealed record TsneParameters
     [Id(15)] public string Repulsion { get; init; } = "auto";
     [Id(16)] public int PcaDimensions { get; init; }
     [Id(17)] public int KlEvery { get; init; } = 50;
+    [Id(18)] public double MinGain { get; init; } = 0.01;
+    [Id(19)] public double MaxStepNorm { get; init; } = 5;
 }

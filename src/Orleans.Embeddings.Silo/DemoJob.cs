@@ -113,6 +113,8 @@ public sealed class DemoJob(
     {
         var job = grains.GetGrain<ITsneJobGrain>(JobId);
         var status = await job.Start(new TsneJobSpec(CollectionName, new TsneParameters()));
+        // Recorded so that the gateway can list, search and export the demo map like the jobs it starts.
+        await grains.GetGrain<ITsneJobRegistryGrain>(0).SetCollection(JobId, CollectionName);
         if (status.State == TsneJobState.Completed)
         {
             logger.LogInformation(

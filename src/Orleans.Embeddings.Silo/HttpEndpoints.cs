@@ -1,4 +1,4 @@
-using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Orleans.Embeddings.Gateway.Hosting;
 
 namespace Orleans.Embeddings.Silo;
 
@@ -13,26 +13,9 @@ public static class HttpEndpoints
     public const int GrpcPort = 5001;
 
     /// <summary>
-    /// Listens on localhost:5000 and localhost:5001 unless the standard ASP.NET Core settings choose the endpoints:
-    /// <c>urls</c> (<c>--urls</c>, <c>ASPNETCORE_URLS</c>), <c>http_ports</c>/<c>https_ports</c> or a
-    /// <c>Kestrel:Endpoints</c> section. Endpoints set in code would take precedence over all of those, so they are
-    /// only set when none is present.
+    /// Listens on localhost:5000 and localhost:5001 unless the standard ASP.NET Core settings choose the endpoints
+    /// (<see cref="GatewayEndpoints.UseDefaultEndpoints"/>).
     /// </summary>
-    public static WebApplicationBuilder UseDefaultEndpoints(this WebApplicationBuilder builder)
-    {
-        var configuration = builder.Configuration;
-        var configured =
-            !string.IsNullOrWhiteSpace(configuration[WebHostDefaults.ServerUrlsKey]) ||
-            !string.IsNullOrWhiteSpace(configuration[WebHostDefaults.HttpPortsKey]) ||
-            !string.IsNullOrWhiteSpace(configuration[WebHostDefaults.HttpsPortsKey]) ||
-            configuration.GetSection("Kestrel:Endpoints").GetChildren().Any();
-        if (configured) return builder;
-
-        builder.WebHost.ConfigureKestrel(kestrel =>
-        {
-            kestrel.ListenLocalhost(WebPort, listen => listen.Protocols = HttpProtocols.Http1AndHttp2);
-            kestrel.ListenLocalhost(GrpcPort, listen => listen.Protocols = HttpProtocols.Http2);
-        });
-        return builder;
-    }
+    public static WebApplicationBuilder UseDefaultEndpoints(this WebApplicationBuilder builder) =>
+        builder.UseDefaultEndpoints(WebPort, GrpcPort);
 }

@@ -1,11 +1,13 @@
 using Orleans.Dashboard;
+using Orleans.Embeddings.Gateway.Hosting;
 using Orleans.Embeddings.Grains;
 
 namespace Orleans.Embeddings.Silo;
 
 /// <summary>
-/// The host process: an Orleans silo with the embedding grains, the Orleans dashboard at /dashboard, the demo job and
-/// the job keeper, in one ASP.NET Core application. Program.cs runs it; the tests start the same host on free ports.
+/// The host process: an Orleans silo with the embedding grains, the gRPC gateway, the Orleans dashboard at
+/// /dashboard, the demo job and the job keeper, in one ASP.NET Core application. Program.cs runs it; the tests start
+/// the same host on free ports.
 /// </summary>
 public static class SiloHost
 {
@@ -32,6 +34,7 @@ public static class SiloHost
             silo.AddDashboard();
         });
 
+        builder.Services.AddEmbeddingsGateway(configuration);
         builder.Services.Configure<DemoSettings>(configuration.GetSection(DemoSettings.Section));
         builder.Services.AddHostedService<JobKeeper>();
         builder.Services.AddHostedService<DemoJob>();
@@ -42,11 +45,9 @@ public static class SiloHost
     public static WebApplication Build(WebApplicationBuilder builder)
     {
         var app = builder.Build();
-        app.MapOrleansDashboard(routePrefix: DashboardPath);
-
-        // The gRPC services are mapped here: natively on the HTTP/2 endpoint, and through gRPC-Web on the
-        // HTTP/1.1 one for browsers.
-
+        // The dashboard shows and controls the cluster: when the gateway has API keys, it asks for one too.
+        app.MapOrleansDashboard(routePrefix: DashboardPath).RequireGatewayKey(app.Services);
+        app.MapEmbeddingsGateway();
         return app;
     }
 

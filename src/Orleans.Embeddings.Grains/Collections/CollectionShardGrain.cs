@@ -1,9 +1,14 @@
 using Orleans.Embeddings.Grains.Collections;
 using Orleans.Embeddings.Grains.Images;
+using Orleans.Embeddings.Grains.Neighbors;
+using Orleans.Embeddings.Grains.Serialization;
 
 namespace Orleans.Embeddings.Grains;
 
-/// <summary>Up to 4,096 member ids of a collection, keyed "collection/shard", and the gathering of their embeddings.</summary>
+/// <summary>
+/// Up to 4,096 member ids of a collection, keyed "collection/shard": the gathering of their embeddings, and the
+/// exact search over them.
+/// </summary>
 public sealed class CollectionShardGrain(
     [PersistentState("members", EmbeddingsSiloBuilderExtensions.StorageName)] IPersistentState<CollectionShardState> members) : Grain, ICollectionShardGrain
 {
@@ -16,12 +21,34 @@ public sealed class CollectionShardGrain(
     private int cachedIds;
     private IGrainTimer? expiry;
 
+    /// <summary>
+    /// The rows searches scan, kept while the grain lives (a query stream keeps it active; idle, it is collected
+    /// with the grain). Shared as a task so that concurrent first searches gather the embeddings once.
+    /// </summary>
+    private Task<ExactScan>? scan;
+
     private string Collection => this.GetPrimaryKeyString()[..this.GetPrimaryKeyString().LastIndexOf('/')];
 
-    public async Task Add(string[] ids)
+    public async Task Add(int position, string[] ids)
     {
-        members.State.Ids.AddRange(ids);
-        await members.WriteStateAsync();
+        var current = members.State.Ids;
+        if (position < 0 || position > current.Count)
+            throw new ArgumentOutOfRangeException(nameof(position), position, $"The shard holds {current.Count} ids.");
+        if (position == current.Count && ids.Length == 0) return;
+        var dropped = current.GetRange(position, current.Count - position);
+        current.RemoveRange(position, dropped.Count);
+        current.AddRange(ids);
+        DropCaches();
+        try
+        {
+            await members.WriteStateAsync();
+        }
+        catch
+        {
+            current.RemoveRange(position, ids.Length);
+            current.AddRange(dropped);
+            throw;
+        }
     }
 
     public Task<string[]> GetIds() => Task.FromResult(members.State.Ids.ToArray());
@@ -34,6 +61,47 @@ public sealed class CollectionShardGrain(
 
     public Task<EmbeddingBlock> GetEmbeddings() => Block();
 
+    public async Task<EmbeddingStates> CountEmbeddings()
+    {
+        var infos = await ForEachImage(image => image.GetInfo());
+        var embedded = infos.Count(i => i.Status == EmbeddingStatus.Embedded);
+        var failed = infos.Where(i => i.Status == EmbeddingStatus.Failed).ToArray();
+        var dimensions = infos.FirstOrDefault(i => i.Status == EmbeddingStatus.Embedded)?.Dimensions ?? 0;
+        return new EmbeddingStates(infos.Length, embedded, failed.Length, dimensions,
+            [.. failed.Take(EmbeddingStates.FailuresKept).Select(i => $"{i.Id}: {i.Failure}")]);
+    }
+
+    public async Task<string[][]> GetLabels() => (await ForEachImage(image => image.GetInfo())).Select(i => i.Labels).ToArray();
+
+    public async Task<NearestMatch[][]> Search(byte[] queries, int dimensions, NearestOptions options, string?[] exclude)
+    {
+        var rows = await Scan();
+        var count = exclude.Length;
+        if (rows.Count == 0 || rows.Dimensions == 0) return [.. Enumerable.Range(0, count).Select(_ => Array.Empty<NearestMatch>())];
+        if (dimensions != rows.Dimensions)
+            throw new ArgumentException($"vector: {dimensions} values where the embeddings of collection '{Collection}' have {rows.Dimensions} dimensions.", nameof(queries));
+        var values = PackedFloats.Unpack<float>(queries);
+        return await Task.Run(() => rows.Search(values, options, exclude));
+    }
+
+    public Task Invalidate()
+    {
+        DropCaches();
+        return Task.CompletedTask;
+    }
+
+    public async Task<int> Clear()
+    {
+        var ids = members.State.Ids.ToArray();
+        var collection = Collection;
+        foreach (var batch in ids.Chunk(Concurrency))
+            await Task.WhenAll(batch.Select(id => GrainFactory.GetGrain<IImageGrain>(ImageGrain.KeyOf(collection, id)).Delete()));
+        await members.ClearStateAsync();
+        DropCaches();
+        DeactivateOnIdle();
+        return ids.Length;
+    }
+
     /// <summary>
     /// The shard's embeddings, one call per image. A job asks for them twice in quick succession (the coordinator
     /// checks, then the partitions read), so the block is kept for a minute after it is assembled.
@@ -41,22 +109,8 @@ public sealed class CollectionShardGrain(
     private async Task<EmbeddingBlock> Block()
     {
         if (cached is { } block && cachedIds == members.State.Ids.Count) return block;
-        var images = await ForEachImage(image => image.Embed());
-        var dimensions = images.FirstOrDefault(i => i.Vector is not null)?.Vector!.Length ?? 0;
-        var rows = new float[images.Length * dimensions];
-        var failures = new List<string>();
-        for (var i = 0; i < images.Length; i++)
-        {
-            var id = members.State.Ids[i];
-            if (images[i].Vector is not { } vector)
-                failures.Add($"{id}: {images[i].Failure}");
-            else if (vector.Length != dimensions)
-                failures.Add($"{id}: {vector.Length} dimensions where the collection has {dimensions}");
-            else
-                vector.CopyTo(rows, i * dimensions);
-        }
-        block = EmbeddingBlock.FromRows([.. members.State.Ids], dimensions, rows, images.Select(i => string.Join(",", i.Labels)).ToArray(), [.. failures]);
-        if (failures.Count == 0)
+        (block, _, _, _) = await Gather();
+        if (block.Failures.Length == 0)
         {
             (cached, cachedIds) = (block, members.State.Ids.Count);
             expiry?.Dispose();
@@ -66,12 +120,57 @@ public sealed class CollectionShardGrain(
         return block;
     }
 
+    /// <summary>Embeds every member that has no embedding yet and assembles the rows; a failed member's row is zeros.</summary>
+    private async Task<(EmbeddingBlock Block, float[] Rows, bool[] Embedded, string[][] Labels)> Gather()
+    {
+        var ids = members.State.Ids.ToArray();
+        var images = await ForEachImage(image => image.Embed());
+        var dimensions = images.FirstOrDefault(i => i.Vector is not null)?.Vector!.Length ?? 0;
+        var rows = new float[images.Length * dimensions];
+        var embedded = new bool[images.Length];
+        var failures = new List<string>();
+        for (var i = 0; i < images.Length; i++)
+        {
+            if (images[i].Vector is not { } vector)
+                failures.Add($"{ids[i]}: {images[i].Failure}");
+            else if (vector.Length != dimensions)
+                failures.Add($"{ids[i]}: {vector.Length} dimensions where the collection has {dimensions}");
+            else
+            {
+                vector.CopyTo(rows, i * dimensions);
+                embedded[i] = true;
+            }
+        }
+        var block = EmbeddingBlock.FromRows(ids, dimensions, rows, images.Select(i => string.Join(",", i.Labels)).ToArray(), [.. failures]);
+        return (block, rows, embedded, images.Select(i => i.Labels).ToArray());
+    }
+
+    private Task<ExactScan> Scan()
+    {
+        if (scan is null || scan.IsFaulted || scan.IsCanceled)
+            scan = BuildScan();
+        return scan;
+    }
+
+    private async Task<ExactScan> BuildScan()
+    {
+        var (block, rows, embedded, labels) = await Gather();
+        return await Task.Run(() => new ExactScan(block.Ids, rows, block.Dimensions, labels, embedded));
+    }
+
+    private void DropCaches()
+    {
+        cached = null;
+        scan = null;
+    }
+
     private async Task<T[]> ForEachImage<T>(Func<IImageGrain, Task<T>> call)
     {
         var collection = Collection;
-        var results = new T[members.State.Ids.Count];
+        var ids = members.State.Ids.ToArray();
+        var results = new T[ids.Length];
         var at = 0;
-        foreach (var batch in members.State.Ids.Chunk(Concurrency))
+        foreach (var batch in ids.Chunk(Concurrency))
         {
             var values = await Task.WhenAll(batch.Select(id => call(GrainFactory.GetGrain<IImageGrain>(ImageGrain.KeyOf(collection, id)))));
             values.CopyTo(results, at);

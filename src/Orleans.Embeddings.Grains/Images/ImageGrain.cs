@@ -79,6 +79,14 @@ public sealed class ImageGrain(
 
     public Task<ImageInfo> GetInfo() => Task.FromResult(Info());
 
+    public Task<bool> Exists() => Task.FromResult(image.RecordExists);
+
+    public async Task Delete()
+    {
+        await image.ClearStateAsync();
+        DeactivateOnIdle();
+    }
+
     private ImageInfo Info()
     {
         var state = image.State;

@@ -36,6 +36,7 @@ public sealed class TsneJobGrain(
     private string[] partitionSilos = [];
     private long bytesPerPartitionIteration;
     private readonly Dictionary<string, double> phaseSeconds = [];
+    private TsneMapSnapshot? currentMap;
     private double phaseStarted;
 
     private string JobId => this.GetPrimaryKeyString();
@@ -83,6 +84,8 @@ public sealed class TsneJobGrain(
     public Task<TsneJobResult?> GetResult() => job.State is { State: TsneJobState.Completed, Map: { } map, Spec: { } spec }
         ? ResultOf(spec, PackedFloats.Unpack<float>(map))
         : Task.FromResult<TsneJobResult?>(null);
+
+    public Task<TsneMapSnapshot?> GetCurrentMap() => Task.FromResult(currentMap);
 
     private async Task<TsneJobResult?> ResultOf(TsneJobSpec spec, float[] map)
     {
@@ -220,6 +223,7 @@ public sealed class TsneJobGrain(
             SetPhase(optimizer.Phase.Name);
             var measure = optimizer.MeasuresKl;
             var map = PackedFloats.From(optimizer.Map);
+            currentMap = new TsneMapSnapshot(iteration, options.OutputDimensions, map.Bytes);
             var attraction = Task.WhenAll(partitions.Select(p => p.ComputeAttraction(map, measure)));
             await Task.Run(optimizer.ComputeRepulsion, cancel);
             var forces = await attraction;

@@ -5,6 +5,8 @@ public sealed class TsneJobRegistryState
 {
     [Id(0)] public HashSet<string> Running { get; set; } = [];
     [Id(1)] public HashSet<string> All { get; set; } = [];
+    /// <summary>Job id to collection, for the jobs whose starter recorded it.</summary>
+    [Id(2)] public Dictionary<string, string> Collections { get; set; } = [];
 }
 
 public sealed class TsneJobRegistryGrain(
@@ -23,4 +25,13 @@ public sealed class TsneJobRegistryGrain(
     public Task<string[]> GetRunning() => Task.FromResult(jobs.State.Running.Order(StringComparer.Ordinal).ToArray());
 
     public Task<string[]> GetAll() => Task.FromResult(jobs.State.All.Order(StringComparer.Ordinal).ToArray());
+
+    public async Task SetCollection(string jobId, string collection)
+    {
+        if (jobs.State.Collections.GetValueOrDefault(jobId) == collection) return;
+        jobs.State.Collections[jobId] = collection;
+        await jobs.WriteStateAsync();
+    }
+
+    public Task<Dictionary<string, string>> GetCollections() => Task.FromResult(new Dictionary<string, string>(jobs.State.Collections));
 }

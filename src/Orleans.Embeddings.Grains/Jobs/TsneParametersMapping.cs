@@ -25,6 +25,8 @@ public static class TsneParametersMapping
         Repulsion = Parse<RepulsionMethod>(p.Repulsion, nameof(p.Repulsion)),
         PcaDimensions = p.PcaDimensions,
         KlEvery = p.KlEvery,
+        MinGain = p.MinGain,
+        MaxStepNorm = p.MaxStepNorm,
     };
 
     private static T Parse<T>(string value, string parameter) where T : struct, Enum =>

@@ -50,7 +50,7 @@ public sealed class PixelsProvider(IdxImages idx, PixelsProviderOptions options)
 
     private Embedding FromEncoded(byte[] encoded, string what)
     {
-        using var decoded = SKBitmap.Decode(encoded) ?? throw new EmbeddingFailedException($"The {what} is not an image SkiaSharp can decode.");
+        using var decoded = Decode(encoded) ?? throw new EmbeddingFailedException($"The {what} is not an image SkiaSharp can decode.");
         using var resized = decoded.Resize(new SKImageInfo(options.Width, options.Height, SKColorType.Rgba8888, SKAlphaType.Unpremul), new SKSamplingOptions(SKCubicResampler.Mitchell))
             ?? throw new EmbeddingFailedException($"The {what} could not be resized.");
         var channels = options.Grayscale ? 1 : 3;
@@ -70,6 +70,13 @@ public sealed class PixelsProvider(IdxImages idx, PixelsProviderOptions options)
                 }
             }
         return new Embedding(vector, Thumbnail(decoded));
+    }
+
+    /// <summary>The decoded image, or null: SkiaSharp 4 throws, rather than returning null, when no codec knows the bytes.</summary>
+    private static SKBitmap? Decode(byte[] encoded)
+    {
+        using var codec = SKCodec.Create(new SKMemoryStream(encoded));
+        return codec is null ? null : SKBitmap.Decode(codec);
     }
 
     private byte[] GreyThumbnail(ReadOnlySpan<byte> pixels, int width, int height)

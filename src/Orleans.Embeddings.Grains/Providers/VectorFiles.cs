@@ -60,14 +60,17 @@ public sealed partial class VectorFiles
     private static partial Regex Shape();
 }
 
-/// <summary>Embeddings computed elsewhere, read from a vector file row (the image's source is a VectorRow).</summary>
+/// <summary>Embeddings computed elsewhere: a row of a vector file (a VectorRow source) or carried by the source itself (Vector).</summary>
 public sealed class VectorsProvider(VectorFiles files) : IEmbeddingProvider
 {
     public const string ProviderName = "vectors";
 
     public string Name => ProviderName;
 
-    public Task<Embedding> Embed(ImageSource source, CancellationToken cancellation) => source.Kind == ImageSourceKind.VectorRow
-        ? Task.FromResult(new Embedding(files.Row(source.Location ?? throw new EmbeddingFailedException("A vector row needs the file's location."), source.Index).ToArray(), null))
-        : throw new EmbeddingFailedException($"The vectors provider reads VectorRow sources, not {source.Kind}.");
+    public Task<Embedding> Embed(ImageSource source, CancellationToken cancellation) => source.Kind switch
+    {
+        ImageSourceKind.VectorRow => Task.FromResult(new Embedding(files.Row(source.Location ?? throw new EmbeddingFailedException("A vector row needs the file's location."), source.Index).ToArray(), null)),
+        ImageSourceKind.Vector => Task.FromResult(new Embedding(Serialization.PackedFloats.Unpack<float>(source.Bytes ?? throw new EmbeddingFailedException("A vector source carries no values.")), null)),
+        _ => throw new EmbeddingFailedException($"The vectors provider reads VectorRow and Vector sources, not {source.Kind}."),
+    };
 }

@@ -1,0 +1,18 @@
+namespace Orleans.Embeddings;
+
+/// <summary>
+/// A completed t-SNE job's map held for serving, keyed by the job id: pages of it, and exact nearest neighbours
+/// on it. One copy per silo that is asked; a completed map never changes.
+/// </summary>
+public interface IJobMapGrain : IGrainWithStringKey
+{
+    /// <summary>Points [offset, offset + count) of the map, clipped to its end.</summary>
+    Task<TsneMapPage> GetPage(int offset, int count);
+
+    /// <summary>
+    /// The k nearest points of each query on the map of <paramref name="collection"/>'s images: a query by id
+    /// stands at that image's place on the map, a query by vector is a point of the map's space.
+    /// </summary>
+    [ResponseTimeout("00:02:00")]
+    Task<NearestMatch[][]> Search(string collection, NearestQuery[] queries, NearestOptions options);
+}

@@ -1,0 +1,3 @@
+using Orleans.Embeddings.Cli;
+
+return await CliApplication.Run(args);
