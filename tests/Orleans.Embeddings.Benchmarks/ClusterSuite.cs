@@ -56,6 +56,7 @@ public static class ClusterSuite
             ["same_map_as_engine"] = engine.Map.AsSpan().SequenceEqual(result.Map),
             ["bytes_per_iteration"] = status.BytesPerPartitionIteration,
             ["phases"] = status.PhaseSeconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 2)),
+            ["engine_phases"] = engine.PhaseSeconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 2)),
         };
     }
 
