@@ -14,7 +14,11 @@ public sealed class ClusterConnection : IAsyncDisposable
     public IClusterClient Client => host.Services.GetRequiredService<IClusterClient>();
 
     /// <summary>Connects, retrying while the silos are still starting.</summary>
-    public static async Task<ClusterConnection> Connect(RedisServer redis, string clusterId, TimeSpan timeout)
+    public static Task<ClusterConnection> Connect(RedisServer redis, string clusterId, TimeSpan timeout) =>
+        Connect(redis.ConnectionString, clusterId, timeout);
+
+    /// <summary>Connects to a cluster whose membership is in the Redis at <paramref name="redisConnectionString"/>; the service id is the cluster id.</summary>
+    public static async Task<ClusterConnection> Connect(string redisConnectionString, string clusterId, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -23,7 +27,7 @@ public sealed class ClusterConnection : IAsyncDisposable
                 .ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning))
                 .UseOrleansClient(client =>
                 {
-                    client.UseRedisClustering(redis.ConnectionString);
+                    client.UseRedisClustering(redisConnectionString);
                     client.Configure<Orleans.Configuration.ClusterOptions>(o => { o.ClusterId = clusterId; o.ServiceId = clusterId; });
                 })
                 .Build();

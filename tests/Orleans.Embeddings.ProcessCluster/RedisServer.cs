@@ -7,10 +7,12 @@ namespace Orleans.Embeddings.ProcessCluster;
 /// <summary>A redis-server (Debian's package) on a free loopback port, for membership and grain state.</summary>
 public sealed class RedisServer : IAsyncDisposable
 {
-    private readonly Process process;
+    private readonly string executable;
+    private Process process;
 
-    private RedisServer(Process process, int port, string directory)
+    private RedisServer(string executable, Process process, int port, string directory)
     {
+        this.executable = executable;
         this.process = process;
         Port = port;
         Directory = directory;
@@ -28,6 +30,25 @@ public sealed class RedisServer : IAsyncDisposable
         executable ??= File.Exists("/usr/bin/redis-server") ? "/usr/bin/redis-server" : "redis-server";
         var port = FreePorts.Next();
         var directory = System.IO.Directory.CreateTempSubdirectory("embeddings-redis-").FullName;
+        var server = new RedisServer(executable, Launch(executable, port, directory), port, directory);
+        await server.WaitUntilAnswering();
+        return server;
+    }
+
+    /// <summary>
+    /// Shuts the server down as an operator would (SHUTDOWN, which flushes the append-only file) and starts it again
+    /// on the same port over the same directory, so that everything it holds must come back from disk.
+    /// </summary>
+    public async Task Restart()
+    {
+        await Shutdown();
+        process.Dispose();
+        process = Launch(executable, Port, Directory);
+        await WaitUntilAnswering();
+    }
+
+    private static Process Launch(string executable, int port, string directory)
+    {
         var start = new ProcessStartInfo(executable)
         {
             ArgumentList = { "--port", port.ToString(), "--bind", "127.0.0.1", "--dir", directory, "--appendonly", "yes", "--save", "" },
@@ -47,15 +68,42 @@ public sealed class RedisServer : IAsyncDisposable
         process.ErrorDataReceived += (_, _) => { };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var server = new RedisServer(process, port, directory);
+        return process;
+    }
+
+    private async Task WaitUntilAnswering()
+    {
         var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (!await server.Ping())
+        while (!await Ping())
         {
             if (process.HasExited || DateTime.UtcNow > deadline)
-                throw new InvalidOperationException($"redis-server on port {port} did not answer PING.");
+                throw new InvalidOperationException($"redis-server on port {Port} did not answer PING.");
             await Task.Delay(100);
         }
-        return server;
+    }
+
+    private async Task Shutdown()
+    {
+        if (process.HasExited) return;
+        try
+        {
+            using var client = new TcpClient();
+            await client.ConnectAsync("127.0.0.1", Port);
+            // A successful SHUTDOWN closes the connection without a reply.
+            await client.GetStream().WriteAsync(Encoding.ASCII.GetBytes("SHUTDOWN\r\n"));
+        }
+        catch (SocketException)
+        {
+        }
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new InvalidOperationException($"redis-server on port {Port} did not shut down in 30 seconds.");
+        }
     }
 
     private async Task<bool> Ping()

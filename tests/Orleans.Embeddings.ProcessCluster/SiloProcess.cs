@@ -84,6 +84,26 @@ public sealed class SiloProcess : IAsyncDisposable
         await process.WaitForExitAsync();
     }
 
+    /// <summary>
+    /// Stops the process as an orchestrator does (SIGTERM: the silo leaves the cluster in order and marks itself
+    /// dead in the membership table), and kills it if it has not exited within <paramref name="timeout"/>.
+    /// </summary>
+    public async Task Stop(TimeSpan timeout)
+    {
+        if (process.HasExited) return;
+        PosixSignals.Terminate(process.Id);
+        using var waiting = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(waiting.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await Kill();
+            throw new TimeoutException($"The silo process did not stop within {timeout} of SIGTERM:\n{RecentOutput}");
+        }
+    }
+
     private void Record(string? line)
     {
         if (line is null) return;
