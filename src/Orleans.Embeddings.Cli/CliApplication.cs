@@ -26,6 +26,7 @@ public static partial class CliApplication
         root.Subcommands.Add(JobsCommand.Build(global));
         root.Subcommands.Add(NeighborsCommand.Build(global));
         root.Subcommands.Add(ExportCommand.Build(global));
+        root.Subcommands.Add(RenderCommand.Build(global));
         root.Subcommands.Add(StatusCommand.Build(global));
         return root;
     }

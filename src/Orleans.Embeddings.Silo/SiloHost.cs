@@ -1,13 +1,14 @@
 using Orleans.Dashboard;
 using Orleans.Embeddings.Gateway.Hosting;
 using Orleans.Embeddings.Grains;
+using Orleans.Embeddings.Silo.MapPage;
 
 namespace Orleans.Embeddings.Silo;
 
 /// <summary>
-/// The host process: an Orleans silo with the embedding grains, the gRPC gateway, the Orleans dashboard at
-/// /dashboard, the demo job and the job keeper, in one ASP.NET Core application. Program.cs runs it; the tests start
-/// the same host on free ports.
+/// The host process: an Orleans silo with the embedding grains, the gRPC gateway, the map page at /, the Orleans
+/// dashboard at /dashboard, the demo job and the job keeper, in one ASP.NET Core application. Program.cs runs it;
+/// the tests start the same host on free ports.
 /// </summary>
 public static class SiloHost
 {
@@ -48,6 +49,8 @@ public static class SiloHost
         // The dashboard shows and controls the cluster: when the gateway has API keys, it asks for one too.
         app.MapOrleansDashboard(routePrefix: DashboardPath).RequireGatewayKey(app.Services);
         app.MapEmbeddingsGateway();
+        // The map page at / and its JSON endpoints (MapPage/).
+        app.MapMapPage();
         return app;
     }
 

@@ -54,5 +54,16 @@ public sealed class AuthTests(AuthTests.KeyedHost host) : IClassFixture<AuthTest
         using var page = await http.SendAsync(basic);
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
         Assert.Contains("<html", await page.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+
+        // The map page and its API ask for the key the same way.
+        foreach (var path in new[] { "/", "/map/app.js", "/api/map/jobs" })
+        {
+            using var refusedPage = await http.GetAsync(path);
+            Assert.Equal(HttpStatusCode.Unauthorized, refusedPage.StatusCode);
+            using var keyed = new HttpRequestMessage(HttpMethod.Get, path);
+            keyed.Headers.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes("viewer:first-key")));
+            using var answered = await http.SendAsync(keyed);
+            Assert.Equal(HttpStatusCode.OK, answered.StatusCode);
+        }
     }
 }

@@ -98,11 +98,18 @@ public sealed class CliTests(HostFixture host) : IDisposable
         Assert.Contains("cli-job", jobs.Output);
         Assert.Contains("completed", jobs.Output);
 
-        var export = await Cli("export", "cli-job", "--output", Path.Combine(files.FullName, "export"));
+        // The Projector folder, as the README's one-liner writes it.
+        var projector = Path.Combine(files.FullName, "projector");
+        var export = await Cli("export", "--job", "cli-job", "--out", projector);
         Assert.True(export.ExitCode == 0, export.ToString());
+        foreach (var file in new[] { "projector_config.pbtxt", "projector_config.json", "tensors.bytes", "map.bytes", "bookmarks.txt", "map-bookmarks.txt" })
+            Assert.True(File.Exists(Path.Combine(projector, file)), export.ToString());
         foreach (var file in new[] { "tensors.tsv", "metadata.tsv", "map.tsv" })
             Assert.Equal(file == "metadata.tsv" ? HostFixture.PointCount + 1 : HostFixture.PointCount,
-                (await File.ReadAllLinesAsync(Path.Combine(files.FullName, "export", file))).Length);
+                (await File.ReadAllLinesAsync(Path.Combine(projector, file))).Length);
+        var plain = await Cli("export", "cli-job", "--format", "tsv", "--output", Path.Combine(files.FullName, "tsv"));
+        Assert.True(plain.ExitCode == 0, plain.ToString());
+        Assert.Equal(["map.tsv", "metadata.tsv", "tensors.tsv"], Directory.GetFiles(Path.Combine(files.FullName, "tsv")).Select(Path.GetFileName).Order());
     }
 
     [Fact]
