@@ -147,8 +147,12 @@ public static class TsneRunner
         while (!optimizer.Finished)
         {
             var iteration = optimizer.Iteration;
-            optimizer.ComputeRepulsion();
-            var kl = optimizer.Apply(shards.Select(s => s.ComputeAttraction(map, optimizer.MeasuresKl)).ToArray());
+            // Both halves only read the map, so the repulsion field is built while the shards compute their
+            // attractive forces: each half's parallel loops fill the other's idle threads.
+            var repulsion = Task.Run(optimizer.ComputeRepulsion);
+            var attraction = shards.Select(s => s.ComputeAttraction(map, optimizer.MeasuresKl)).ToArray();
+            repulsion.GetAwaiter().GetResult();
+            var kl = optimizer.Apply(attraction);
             if (kl.HasValue || iteration % 10 == 0) onIteration(iteration, kl);
         }
         return optimizer.KlDivergence;

@@ -26,6 +26,7 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
     private TsneShard? shard;
     private TsneOptions? options;
     private HnswShardIndex? index;
+    private float[]? map;
     private readonly List<AffinityEntry[]> received = [];
 
     // A partition reactivated on another silo after its silo died has lost its rows; the coordinator starts over.
@@ -155,12 +156,16 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
 
     public Task<float[]> InitialRows(PcaModel? model) => Task.Run(() => Shard.InitialRows(model));
 
-    public Task<ShardAttraction> ComputeAttraction(PackedFloats map, bool withKlTerm)
+    public Task<ShardAttraction> ComputeAttraction(PackedFloats coordinates, bool withKlTerm)
     {
         var loaded = Shard;
-        // The shard reuses its force buffer between iterations; Orleans sends (or, within the silo, hands over)
-        // the result before the coordinator can ask for the next iteration.
-        return Task.Run(() => loaded.ComputeAttraction(map.ToArray(), withKlTerm));
+        // The map and the forces live in buffers reused every iteration (the map is hundreds of kilobytes, a
+        // large-object allocation otherwise). Orleans sends (or, within the silo, hands over) the forces before the
+        // coordinator can ask for the next iteration.
+        map ??= new float[loaded.PointCount * Options.OutputDimensions];
+        coordinates.CopyTo(map);
+        var current = map;
+        return Task.Run(() => loaded.ComputeAttraction(current, withKlTerm));
     }
 
     public Task Release()

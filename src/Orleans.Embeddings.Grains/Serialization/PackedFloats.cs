@@ -15,6 +15,15 @@ public sealed record PackedFloats([property: Id(0)] byte[] Bytes)
 
     public float[] ToArray() => Unpack<float>(Bytes);
 
+    /// <summary>Copies the floats into <paramref name="destination"/>, which must hold exactly as many.</summary>
+    public void CopyTo(Span<float> destination)
+    {
+        var values = MemoryMarshal.Cast<byte, float>(Bytes);
+        if (values.Length != destination.Length)
+            throw new ArgumentException($"{values.Length} floats do not fit a buffer of {destination.Length}.", nameof(destination));
+        values.CopyTo(destination);
+    }
+
     /// <summary>Any array of plain values (floats, doubles, 128-bit sums) as its little-endian bytes.</summary>
     public static byte[] Pack<T>(ReadOnlySpan<T> values) where T : unmanaged => MemoryMarshal.AsBytes(values).ToArray();
 
