@@ -10,8 +10,8 @@ namespace Orleans.Embeddings.Benchmarks;
 /// <summary>
 /// The `cluster` suite: the same Fashion-MNIST t-SNE job through the Orleans cluster and through the engine alone,
 /// in one run, with the same partition count. Options: --n N, --silos S (1: a silo in this process with embedded
-/// storage; more: S silo processes on loopback with a real redis-server), --partitions P (default: the job's own
-/// choice, one per core of the cluster), --map FILE. Ingestion and embedding happen before the clock starts; the
+/// storage, or a silo process with --processes yes; more: S silo processes on loopback with a real redis-server),
+/// --partitions P (default: the job's own choice, one per core of the cluster), --map FILE. Ingestion and embedding happen before the clock starts; the
 /// job's own input phase, which gathers the embeddings from the image grains, is timed. Both sides first run a
 /// 2,048-point job, so both are measured warm (every fresh silo process would otherwise pay the JIT inside the job).
 /// </summary>
@@ -27,10 +27,11 @@ public static class ClusterSuite
         var n = arguments.Int("n", 20_000);
         var silos = arguments.Int("silos", 1);
         var partitions = arguments.Int("partitions", 0);
+        var processes = arguments.String("processes") is "yes" or "true" || silos > 1;
         var parameters = new TsneParameters();
         var (pixels, dimensions, _) = FashionMnist.Load(n);
 
-        var (status, result, seconds) = await RunCluster(n, silos, partitions, parameters);
+        var (status, result, seconds) = await RunCluster(n, silos, processes, partitions, parameters);
         if (arguments.String("map") is { } mapPath) TensorTsvFile.Write(mapPath, result.Map, result.Dimensions);
 
         // The engine runs with the shard count the job chose, so that the two maps can be compared bit for bit.
@@ -46,6 +47,7 @@ public static class ClusterSuite
             ["warm"] = true,
             ["n"] = n,
             ["silos"] = silos,
+            ["processes"] = processes,
             ["partitions"] = status.Partitions,
             ["partition_silos"] = status.PartitionSilos.Length,
             ["seconds"] = Math.Round(seconds, 2),
@@ -62,9 +64,9 @@ public static class ClusterSuite
 
     /// <summary>Ingests n images into a fresh cluster, runs the warm-up job, then the timed job.</summary>
     private static async Task<(TsneJobStatus Status, TsneJobResult Result, double Seconds)> RunCluster(
-        int n, int silos, int partitions, TsneParameters parameters)
+        int n, int silos, bool processes, int partitions, TsneParameters parameters)
     {
-        await using var cluster = await LocalCluster.Start(silos);
+        await using var cluster = await LocalCluster.Start(silos, processes);
         var grains = cluster.Grains;
         var collection = $"fashion-mnist-{n}";
         Console.WriteLine($"cluster: {silos} silo(s); ingesting and embedding {n} images");
@@ -120,10 +122,10 @@ public static class ClusterSuite
 
         public IGrainFactory Grains { get; private set; } = null!;
 
-        public static async Task<LocalCluster> Start(int silos)
+        public static async Task<LocalCluster> Start(int silos, bool processes)
         {
             var cluster = new LocalCluster();
-            if (silos == 1)
+            if (!processes)
             {
                 var directory = Directory.CreateTempSubdirectory("embeddings-bench-").FullName;
                 var app = SiloHost.Create(
