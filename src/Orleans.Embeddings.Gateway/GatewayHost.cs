@@ -1,10 +1,12 @@
+using Orleans.Dashboard;
 using Orleans.Embeddings.Gateway.Hosting;
 
 namespace Orleans.Embeddings.Gateway;
 
 /// <summary>
 /// The standalone gateway: an ASP.NET Core application that joins the cluster as an Orleans client and serves the
-/// gRPC API. Program.cs runs it; the tests start the same host.
+/// gRPC API and the Orleans dashboard at /dashboard, so that operators reach both through the gateways rather than
+/// through a silo. Program.cs runs it; the tests start the same host.
 /// </summary>
 public static class GatewayHost
 {
@@ -14,6 +16,9 @@ public static class GatewayHost
     /// <summary>Native gRPC, HTTP/2 only.</summary>
     public const int GrpcPort = 5011;
 
+    /// <summary>Where the dashboard is served, as by the silo host.</summary>
+    public const string DashboardPath = "/dashboard";
+
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
@@ -22,7 +27,11 @@ public static class GatewayHost
         // The client keeps retrying until the cluster answers; the HTTP endpoints start meanwhile, so that health
         // checks can say NOT_SERVING rather than find nothing listening.
         builder.Services.Configure<HostOptions>(options => options.ServicesStartConcurrently = true);
-        builder.UseOrleansClient(client => client.UseEmbeddingsCluster(cluster));
+        builder.UseOrleansClient(client =>
+        {
+            client.UseEmbeddingsCluster(cluster);
+            client.AddDashboard();
+        });
         builder.Services.AddEmbeddingsGateway(builder.Configuration);
         return builder;
     }
@@ -31,6 +40,8 @@ public static class GatewayHost
     {
         var app = builder.Build();
         app.MapEmbeddingsGateway();
+        // As on the silo host: when the gateway has API keys, the dashboard asks for one too.
+        app.MapOrleansDashboard(routePrefix: DashboardPath).RequireGatewayKey(app.Services);
         return app;
     }
 

@@ -27,11 +27,24 @@ public sealed class StandaloneGatewayTests
         {
             await clients.WaitForHealth(s => s == ServingStatus.Serving, TimeSpan.FromSeconds(90));
             await RunScenario(clients);
+            await ServesTheDashboard(gateway.WebAddress);
         }
         catch (Exception e) when (e is not Xunit.Sdk.XunitException)
         {
             throw new InvalidOperationException($"{e.Message}\ngateway:\n{gateway.RecentOutput}\nsilo:\n{silo.RecentOutput}", e);
         }
+    }
+
+    /// <summary>Operators watch the cluster through the gateway: its dashboard reads the silos' statistics.</summary>
+    private static async Task ServesTheDashboard(Uri address)
+    {
+        using var http = new HttpClient { BaseAddress = address };
+        using var page = await http.GetAsync("/dashboard/");
+        Assert.True(page.IsSuccessStatusCode, $"/dashboard/ answered {(int)page.StatusCode}");
+        Assert.Contains("<html", await page.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        using var version = await http.GetAsync("/dashboard/version");
+        Assert.True(version.IsSuccessStatusCode, $"/dashboard/version answered {(int)version.StatusCode}");
+        Assert.StartsWith("application/json", version.Content.Headers.ContentType?.MediaType);
     }
 
     /// <summary>Every service once, through the gateway process.</summary>

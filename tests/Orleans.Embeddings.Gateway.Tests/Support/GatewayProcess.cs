@@ -10,13 +10,17 @@ public sealed class GatewayProcess : IAsyncDisposable
     private readonly Process process;
     private readonly ConcurrentQueue<string> output = new();
 
-    private GatewayProcess(Process process, Uri grpcAddress)
+    private GatewayProcess(Process process, Uri grpcAddress, Uri webAddress)
     {
         this.process = process;
         GrpcAddress = grpcAddress;
+        WebAddress = webAddress;
     }
 
     public Uri GrpcAddress { get; }
+
+    /// <summary>HTTP/1.1 and HTTP/2: gRPC-Web and the dashboard.</summary>
+    public Uri WebAddress { get; }
 
     public string RecentOutput => string.Join('\n', output.TakeLast(40));
 
@@ -43,7 +47,7 @@ public sealed class GatewayProcess : IAsyncDisposable
         };
         foreach (var (key, value) in environment) start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("The gateway process did not start.");
-        var gateway = new GatewayProcess(process, new Uri($"http://127.0.0.1:{grpc}"));
+        var gateway = new GatewayProcess(process, new Uri($"http://127.0.0.1:{grpc}"), new Uri($"http://127.0.0.1:{web}"));
         process.OutputDataReceived += (_, e) => gateway.Record(e.Data);
         process.ErrorDataReceived += (_, e) => gateway.Record(e.Data);
         process.BeginOutputReadLine();
