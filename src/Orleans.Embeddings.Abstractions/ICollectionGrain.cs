@@ -29,6 +29,19 @@ public interface ICollectionGrain : IGrainWithStringKey
     Task<EmbeddingStates> CountEmbeddings();
 
     /// <summary>
+    /// The collection's size, dimensions and index layout, for a search; the index settings are settled (from the
+    /// silo's defaults) the first time. Throws <see cref="KeyNotFoundException"/> if the collection does not exist.
+    /// </summary>
+    /// <param name="metric">The metric about to be searched: the collection keeps that index following its appends.</param>
+    Task<SearchLayout> GetSearchLayout(NeighborMetric metric);
+
+    /// <summary>
+    /// Changes the index settings (0 keeps a value). A new partition size or graph setting starts a new index,
+    /// built on the next search; a new default ef applies at once.
+    /// </summary>
+    Task<SearchLayout> ConfigureIndex(NeighborIndexSettings settings);
+
+    /// <summary>
     /// Deletes the collection with its membership shards and images, and returns how many images went. A delete
     /// that was interrupted leaves the collection marked as being deleted; calling it again finishes the work.
     /// </summary>
@@ -59,16 +72,7 @@ public interface ICollectionShardGrain : IGrainWithStringKey
     /// <summary>Each member's labels, in membership order, without embedding any.</summary>
     Task<string[][]> GetLabels();
 
-    /// <summary>
-    /// The k nearest members of each query (row-major float32 bytes, queries x <paramref name="dimensions"/>),
-    /// nearest first, leaving out <paramref name="exclude"/>[q] for query q. Members without an embedding never
-    /// match. The first search embeds the members and keeps their rows while the grain lives.
-    /// </summary>
-    [Orleans.Concurrency.ReadOnly]
-    [ResponseTimeout("00:05:00")]
-    Task<NearestMatch[][]> Search(byte[] queries, int dimensions, NearestOptions options, string?[] exclude);
-
-    /// <summary>Drops the rows kept for searches, after members changed their source.</summary>
+    /// <summary>Drops the embeddings kept for jobs, after members changed their source.</summary>
     Task Invalidate();
 
     /// <summary>Deletes every member image and the shard itself; returns how many images went.</summary>

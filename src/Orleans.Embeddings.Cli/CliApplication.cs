@@ -25,6 +25,9 @@ public static partial class CliApplication
         root.Subcommands.Add(TsneCommand.Build(global));
         root.Subcommands.Add(JobsCommand.Build(global));
         root.Subcommands.Add(NeighborsCommand.Build(global));
+        root.Subcommands.Add(SuggestCommand.Build(global));
+        root.Subcommands.Add(TrustCommand.Build(global));
+        root.Subcommands.Add(IndexCommand.Build(global));
         root.Subcommands.Add(ExportCommand.Build(global));
         root.Subcommands.Add(RenderCommand.Build(global));
         root.Subcommands.Add(StatusCommand.Build(global));

@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.Embeddings.Grains.Neighbors;
 using Orleans.Embeddings.Grains.Partitions;
 using Orleans.Embeddings.Grains.Providers;
 using Orleans.Hosting;
@@ -19,6 +20,7 @@ public static class EmbeddingsSiloBuilderExtensions
     {
         silo.Services.AddPlacementDirector<PartitionPlacementStrategy, PartitionPlacementDirector>();
         silo.Services.AddEmbeddingProviders();
+        silo.Services.AddOptions<NeighborIndexOptions>().Bind(silo.Configuration.GetSection(NeighborIndexOptions.Section));
         return silo;
     }
 }

@@ -6,6 +6,8 @@ var suites = new Dictionary<string, Func<BenchmarkArguments, Dictionary<string, 
 {
     ["tsne"] = TsneSuite.Run,
     ["cluster"] = ClusterSuite.Run,
+    ["ann"] = AnnSuite.Run,
+    ["grpc"] = GrpcSuite.Run,
 };
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {

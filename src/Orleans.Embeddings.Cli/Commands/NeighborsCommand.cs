@@ -18,8 +18,10 @@ public static class NeighborsCommand
         var labels = new Option<string[]>("--label") { Description = "Only images with this label (repeat for any of several)." };
         var metric = new Option<string?>("--metric") { Description = "euclidean or cosine [euclidean]." };
         metric.AcceptOnlyFromAmong("euclidean", "cosine");
+        var ef = new Option<int?>("--ef") { Description = "Candidates the index keeps while searching (more: slower, more accurate) [the collection's default]." };
+        var exact = new Option<bool>("--exact") { Description = "Brute force instead of the index." };
 
-        var command = new Command("neighbors", "Find the nearest images of an image or a vector.") { collection, ids, vector, k, map, labels, metric };
+        var command = new Command("neighbors", "Find the nearest images of an image or a vector.") { collection, ids, vector, k, map, labels, metric, ef, exact };
         command.SetAction(async (parse, cancellation) =>
         {
             var queries = (parse.GetValue(ids) ?? []).Select(id => new NeighborQuery { Id = id }).ToList();
@@ -32,7 +34,9 @@ public static class NeighborsCommand
                 Queries = { queries },
                 Labels = { parse.GetValue(labels) ?? [] },
                 Metric = parse.GetValue(metric) == "cosine" ? Metric.Cosine : Metric.Euclidean,
+                Exact = parse.GetValue(exact),
             };
+            if (parse.GetValue(ef) is { } breadth) request.Ef = breadth;
             if (parse.GetValue(map) is { } job)
             {
                 request.Space = Space.Map;
@@ -55,7 +59,7 @@ public static class NeighborsCommand
         return command;
     }
 
-    private static Vector ParseVector(string text)
+    internal static Vector ParseVector(string text)
     {
         var vector = new Vector();
         foreach (var cell in text.Split(',', StringSplitOptions.TrimEntries))

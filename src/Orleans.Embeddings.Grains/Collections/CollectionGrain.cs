@@ -1,6 +1,8 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Orleans.Embeddings.Grains.Collections;
 using Orleans.Embeddings.Grains.Images;
+using Orleans.Embeddings.Grains.Neighbors;
 using Orleans.Embeddings.Grains.Providers;
 
 namespace Orleans.Embeddings.Grains;
@@ -17,7 +19,8 @@ namespace Orleans.Embeddings.Grains;
 /// </remarks>
 public sealed class CollectionGrain(
     [PersistentState("collection", EmbeddingsSiloBuilderExtensions.StorageName)] IPersistentState<CollectionState> collection,
-    IServiceProvider services) : Grain, ICollectionGrain
+    IServiceProvider services,
+    IOptions<NeighborIndexOptions> indexOptions) : Grain, ICollectionGrain
 {
     /// <summary>Image grains described at once while adding.</summary>
     private const int Concurrency = 256;
@@ -116,6 +119,43 @@ public sealed class CollectionGrain(
         return total;
     }
 
+    public async Task<SearchLayout> GetSearchLayout(NeighborMetric metric)
+    {
+        if (collection.State.Spec is null || collection.State.Deleting)
+            throw new KeyNotFoundException($"collection: '{Name}' does not exist.");
+        var state = collection.State;
+        var changed = state.Index is null || state.IndexKey is null;
+        state.Index ??= indexOptions.Value.Defaults;
+        state.IndexKey ??= NewIndexKey();
+        changed |= state.IndexedMetrics.Add(metric);
+        if (changed) await collection.WriteStateAsync();
+        return Layout();
+    }
+
+    public async Task<SearchLayout> ConfigureIndex(NeighborIndexSettings settings)
+    {
+        RequireSpec();
+        CheckIndexSettings(settings);
+        var state = collection.State;
+        var current = Settled(state.Index ?? indexOptions.Value.Defaults);
+        var wanted = new NeighborIndexSettings(
+            settings.PartitionSize > 0 ? settings.PartitionSize : current.PartitionSize,
+            settings.Connectivity > 0 ? settings.Connectivity : current.Connectivity,
+            settings.ExpansionAdd > 0 ? settings.ExpansionAdd : current.ExpansionAdd,
+            settings.DefaultEf > 0 ? settings.DefaultEf : current.DefaultEf,
+            settings.Storage != NeighborStorage.Unspecified ? settings.Storage : current.Storage);
+        if (state.Index is not null && state.IndexKey is not null && wanted with { DefaultEf = 0 } != current with { DefaultEf = 0 })
+        {
+            // The graphs were built with other settings: the next search builds new ones under a new key.
+            await ClearIndexes();
+            state.IndexKey = NewIndexKey();
+        }
+        state.Index = wanted;
+        state.IndexKey ??= NewIndexKey();
+        await collection.WriteStateAsync();
+        return Layout();
+    }
+
     public async Task<int> Delete()
     {
         if (collection.State.Spec is null && !collection.State.Deleting)
@@ -125,6 +165,7 @@ public sealed class CollectionGrain(
             collection.State.Deleting = true;
             await collection.WriteStateAsync();
         }
+        await ClearIndexes();
         var deleted = 0;
         // Last shard first: an interrupted delete leaves a prefix of the members, which a second delete finishes.
         for (var shard = ShardCount - 1; shard >= 0; shard--)
@@ -164,7 +205,7 @@ public sealed class CollectionGrain(
     {
         ThrowIfDeleting();
         var fresh = new List<string>();
-        var updated = 0;
+        var updated = new List<string>();
         try
         {
             foreach (var batch in images.Chunk(Concurrency))
@@ -180,7 +221,7 @@ public sealed class CollectionGrain(
                         if (calls[at].IsCompletedSuccessfully)
                         {
                             if (calls[at].Result) fresh.Add(batch[at].Id);
-                            else updated++;
+                            else updated.Add(batch[at].Id);
                         }
                 }
             }
@@ -192,9 +233,12 @@ public sealed class CollectionGrain(
             throw;
         }
         // An updated image may have a new source and so a new embedding: searches must not keep the old one.
-        if (updated > 0)
+        if (updated.Count > 0)
+        {
             await Task.WhenAll(Enumerable.Range(0, ShardCount).Select(s => Shard(s).Invalidate()));
-        return (fresh.Count, updated);
+            await RefreshIndexes([.. updated]);
+        }
+        return (fresh.Count, updated.Count);
     }
 
     /// <summary>
@@ -219,6 +263,7 @@ public sealed class CollectionGrain(
             }
             collection.State.Count = position;
             await collection.WriteStateAsync();
+            FollowIndexes(start);
         }
         catch
         {
@@ -250,6 +295,57 @@ public sealed class CollectionGrain(
     {
         if (collection.State.Deleting)
             throw new InvalidOperationException($"Collection '{Name}' is being deleted; delete it again to finish.");
+    }
+
+    private static string NewIndexKey() => Guid.NewGuid().ToString("N")[..12];
+
+    private static void CheckIndexSettings(NeighborIndexSettings settings)
+    {
+        static void Check(int value, int max, string field)
+        {
+            if (value < 0 || value > max) throw new ArgumentException($"{field}: {value} is outside 1 to {max} (0 keeps the current value).");
+        }
+        Check(settings.PartitionSize, 1 << 30, "partition_size");
+        Check(settings.Connectivity, 256, "connectivity");
+        Check(settings.ExpansionAdd, 4096, "expansion_add");
+        Check(settings.DefaultEf, 10_000, "default_ef");
+        if (settings.Connectivity == 1) throw new ArgumentException("connectivity: 1 is too few links; at least 2.");
+        if (!Enum.IsDefined(settings.Storage)) throw new ArgumentException($"storage: {(int)settings.Storage} is not a storage.");
+    }
+
+    private SearchLayout Layout()
+    {
+        var state = collection.State;
+        var info = Info();
+        return new SearchLayout(Name, info.Dimensions, state.Count, state.IndexKey ?? "", Settled(state.Index ?? indexOptions.Value.Defaults));
+    }
+
+    /// <summary>Settings stored before the storage was a setting meant float32.</summary>
+    private static NeighborIndexSettings Settled(NeighborIndexSettings settings) =>
+        settings.Storage == NeighborStorage.Unspecified ? settings with { Storage = NeighborStorage.Float32 } : settings;
+
+    /// <summary>The index partitions of every metric searched so far: those of the current members.</summary>
+    private IEnumerable<(INeighborIndexGrain Grain, IndexPartitionSpec Spec)> IndexPartitions(int fromMember = 0)
+    {
+        if (collection.State.Index is null || collection.State.IndexKey is null) yield break;
+        var layout = Layout();
+        foreach (var metric in collection.State.IndexedMetrics)
+            for (var p = fromMember / layout.Settings.PartitionSize; p < layout.Partitions; p++)
+                yield return (GrainFactory.GetGrain<INeighborIndexGrain>(layout.PartitionKey(metric, p)), layout.Partition(metric, p));
+    }
+
+    /// <summary>Tells the partitions that members from <paramref name="firstNew"/> on were added; they take them in on their own.</summary>
+    private void FollowIndexes(int firstNew)
+    {
+        foreach (var (partition, spec) in IndexPartitions(firstNew)) _ = partition.Follow(spec);
+    }
+
+    private Task RefreshIndexes(string[] ids) => Task.WhenAll(IndexPartitions().Select(p => p.Grain.Refresh(ids)));
+
+    private async Task ClearIndexes()
+    {
+        await Task.WhenAll(IndexPartitions().Select(p => p.Grain.Clear()));
+        collection.State.IndexedMetrics.Clear();
     }
 
     private CollectionInfo Info()

@@ -1,13 +1,10 @@
 using Orleans.Embeddings.Grains.Collections;
 using Orleans.Embeddings.Grains.Images;
-using Orleans.Embeddings.Grains.Neighbors;
-using Orleans.Embeddings.Grains.Serialization;
 
 namespace Orleans.Embeddings.Grains;
 
 /// <summary>
-/// Up to 4,096 member ids of a collection, keyed "collection/shard": the gathering of their embeddings, and the
-/// exact search over them.
+/// Up to 4,096 member ids of a collection, keyed "collection/shard", and the gathering of their embeddings.
 /// </summary>
 public sealed class CollectionShardGrain(
     [PersistentState("members", EmbeddingsSiloBuilderExtensions.StorageName)] IPersistentState<CollectionShardState> members) : Grain, ICollectionShardGrain
@@ -20,12 +17,6 @@ public sealed class CollectionShardGrain(
     private EmbeddingBlock? cached;
     private int cachedIds;
     private IGrainTimer? expiry;
-
-    /// <summary>
-    /// The rows searches scan, kept while the grain lives (a query stream keeps it active; idle, it is collected
-    /// with the grain). Shared as a task so that concurrent first searches gather the embeddings once.
-    /// </summary>
-    private Task<ExactScan>? scan;
 
     private string Collection => this.GetPrimaryKeyString()[..this.GetPrimaryKeyString().LastIndexOf('/')];
 
@@ -73,17 +64,6 @@ public sealed class CollectionShardGrain(
 
     public async Task<string[][]> GetLabels() => (await ForEachImage(image => image.GetInfo())).Select(i => i.Labels).ToArray();
 
-    public async Task<NearestMatch[][]> Search(byte[] queries, int dimensions, NearestOptions options, string?[] exclude)
-    {
-        var rows = await Scan();
-        var count = exclude.Length;
-        if (rows.Count == 0 || rows.Dimensions == 0) return [.. Enumerable.Range(0, count).Select(_ => Array.Empty<NearestMatch>())];
-        if (dimensions != rows.Dimensions)
-            throw new ArgumentException($"vector: {dimensions} values where the embeddings of collection '{Collection}' have {rows.Dimensions} dimensions.", nameof(queries));
-        var values = PackedFloats.Unpack<float>(queries);
-        return await Task.Run(() => rows.Search(values, options, exclude));
-    }
-
     public Task Invalidate()
     {
         DropCaches();
@@ -109,7 +89,7 @@ public sealed class CollectionShardGrain(
     private async Task<EmbeddingBlock> Block()
     {
         if (cached is { } block && cachedIds == members.State.Ids.Count) return block;
-        (block, _, _, _) = await Gather();
+        block = await Gather();
         if (block.Failures.Length == 0)
         {
             (cached, cachedIds) = (block, members.State.Ids.Count);
@@ -121,13 +101,12 @@ public sealed class CollectionShardGrain(
     }
 
     /// <summary>Embeds every member that has no embedding yet and assembles the rows; a failed member's row is zeros.</summary>
-    private async Task<(EmbeddingBlock Block, float[] Rows, bool[] Embedded, string[][] Labels)> Gather()
+    private async Task<EmbeddingBlock> Gather()
     {
         var ids = members.State.Ids.ToArray();
         var images = await ForEachImage(image => image.Embed());
         var dimensions = images.FirstOrDefault(i => i.Vector is not null)?.Vector!.Length ?? 0;
         var rows = new float[images.Length * dimensions];
-        var embedded = new bool[images.Length];
         var failures = new List<string>();
         for (var i = 0; i < images.Length; i++)
         {
@@ -138,31 +117,12 @@ public sealed class CollectionShardGrain(
             else
             {
                 vector.CopyTo(rows, i * dimensions);
-                embedded[i] = true;
             }
         }
-        var block = EmbeddingBlock.FromRows(ids, dimensions, rows, images.Select(i => string.Join(",", i.Labels)).ToArray(), [.. failures]);
-        return (block, rows, embedded, images.Select(i => i.Labels).ToArray());
+        return EmbeddingBlock.FromRows(ids, dimensions, rows, images.Select(i => string.Join(",", i.Labels)).ToArray(), [.. failures]);
     }
 
-    private Task<ExactScan> Scan()
-    {
-        if (scan is null || scan.IsFaulted || scan.IsCanceled)
-            scan = BuildScan();
-        return scan;
-    }
-
-    private async Task<ExactScan> BuildScan()
-    {
-        var (block, rows, embedded, labels) = await Gather();
-        return await Task.Run(() => new ExactScan(block.Ids, rows, block.Dimensions, labels, embedded));
-    }
-
-    private void DropCaches()
-    {
-        cached = null;
-        scan = null;
-    }
+    private void DropCaches() => cached = null;
 
     private async Task<T[]> ForEachImage<T>(Func<IImageGrain, Task<T>> call)
     {

@@ -11,6 +11,12 @@ public sealed class CollectionState
     [Id(3)] public int Dimensions { get; set; }
     /// <summary>A delete has started; the collection accepts nothing until a delete finishes.</summary>
     [Id(4)] public bool Deleting { get; set; }
+    /// <summary>The nearest-neighbour index settings, settled when the collection is first searched.</summary>
+    [Id(5)] public NeighborIndexSettings? Index { get; set; }
+    /// <summary>Part of the index partitions' keys; a new one starts a new index.</summary>
+    [Id(6)] public string? IndexKey { get; set; }
+    /// <summary>The metrics searched so far, whose indexes follow appends and updates.</summary>
+    [Id(7)] public HashSet<NeighborMetric> IndexedMetrics { get; set; } = [];
 }
 
 /// <summary>A membership shard's ids, in the order they joined.</summary>

@@ -3,15 +3,15 @@ using Orleans.Concurrency;
 namespace Orleans.Embeddings.Grains.Neighbors;
 
 /// <summary>
-/// A completed job's map, loaded once per silo, for pages and searches. Reentrant: the map and the labels load
-/// once as shared tasks, and searches run on the thread pool.
+/// A completed job's map, loaded once per silo, for pages and searches. Reentrant: the map, its k-d tree and the
+/// labels load once as shared tasks, and searches run on the thread pool.
 /// </summary>
 [StatelessWorker(1)]
 [Reentrant]
 public sealed class JobMapGrain : Grain, IJobMapGrain
 {
     private Task<TsneJobResult>? result;
-    private readonly Dictionary<string, Task<ExactScan>> scans = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task<ServedMap>> maps = new(StringComparer.Ordinal);
 
     private string JobId => this.GetPrimaryKeyString();
 
@@ -30,28 +30,55 @@ public sealed class JobMapGrain : Grain, IJobMapGrain
     public async Task<NearestMatch[][]> Search(string collection, NearestQuery[] queries, NearestOptions options)
     {
         if (options.K < 1) throw new ArgumentException($"k: {options.K} must be at least 1.", nameof(options));
-        var scan = await Scan(collection);
-        var points = new float[queries.Length * scan.Dimensions];
-        var exclude = new string?[queries.Length];
+        var map = await Map(collection);
+        var points = new float[queries.Length * map.Index.Dimensions];
+        var excluded = new int[queries.Length];
         for (var q = 0; q < queries.Length; q++)
         {
             ReadOnlySpan<float> point;
+            excluded[q] = -1;
             if (queries[q].Id is { } id)
             {
-                var row = scan.RowOf(id);
+                var row = map.RowOf.GetValueOrDefault(id, -1);
                 if (row < 0) throw new KeyNotFoundException($"queries[{q}].id: image '{id}' is not on the map of job '{JobId}'.");
-                point = scan.Row(row);
-                exclude[q] = id;
+                point = map.Index.Point(row);
+                excluded[q] = row;
             }
             else
             {
                 point = queries[q].Vector ?? throw new ArgumentException($"queries[{q}]: an id or a vector is required.", nameof(queries));
-                if (point.Length != scan.Dimensions)
-                    throw new ArgumentException($"queries[{q}].vector: {point.Length} values where the map of job '{JobId}' has {scan.Dimensions} dimensions.", nameof(queries));
+                if (point.Length != map.Index.Dimensions)
+                    throw new ArgumentException($"queries[{q}].vector: {point.Length} values where the map of job '{JobId}' has {map.Index.Dimensions} dimensions.", nameof(queries));
             }
-            point.CopyTo(points.AsSpan(q * scan.Dimensions));
+            point.CopyTo(points.AsSpan(q * map.Index.Dimensions));
         }
-        return await Task.Run(() => scan.Search(points, options, exclude));
+        var allowed = options.Labels.Length > 0 ? map.Labels.Filter(options.Labels, map.Index.Count).Bits : null;
+        return await Task.Run(() =>
+        {
+            var results = new NearestMatch[queries.Length][];
+            Parallel.For(0, queries.Length, q =>
+            {
+                var found = map.Index.Nearest(points.AsSpan(q * map.Index.Dimensions, map.Index.Dimensions), options.K, allowed, excluded[q]);
+                results[q] = [.. found.Select(f => new NearestMatch(map.Ids[f.Row], f.Distance, map.RowLabels[f.Row]))];
+            });
+            return results;
+        });
+    }
+
+    public async Task<MapNeighborRows> NeighborRows(string collection, int k)
+    {
+        if (k < 1) throw new ArgumentException($"k: {k} must be at least 1.", nameof(k));
+        var map = await Map(collection);
+        var count = map.Index.Count;
+        var rows = new int[count * k];
+        await Task.Run(() => Parallel.For(0, count, row =>
+        {
+            var found = map.Index.Nearest(map.Index.Point(row), k, excluded: row);
+            var list = rows.AsSpan(row * k, k);
+            list.Fill(-1);
+            for (var i = 0; i < found.Length; i++) list[i] = found[i].Row;
+        }));
+        return new MapNeighborRows(map.Ids, map.RowLabels, k, rows);
     }
 
     private async Task<TsneJobResult> Result()
@@ -80,17 +107,17 @@ public sealed class JobMapGrain : Grain, IJobMapGrain
                 $"job_id: job '{JobId}' is {status.State.ToString().ToLowerInvariant()} ({status.Phase}, iteration {status.Iteration}/{status.TotalIterations}); its map is served once it completes.");
     }
 
-    private async Task<ExactScan> Scan(string collection)
+    private async Task<ServedMap> Map(string collection)
     {
-        if (!scans.TryGetValue(collection, out var scan))
-            scans[collection] = scan = BuildScan(collection);
+        if (!maps.TryGetValue(collection, out var map))
+            maps[collection] = map = BuildMap(collection);
         try
         {
-            return await scan;
+            return await map;
         }
         catch
         {
-            scans.Remove(collection);
+            maps.Remove(collection);
             throw;
         }
     }
@@ -99,7 +126,7 @@ public sealed class JobMapGrain : Grain, IJobMapGrain
     /// The map's points with the labels of <paramref name="collection"/>'s images, after checking that the
     /// collection's first members are the map's points, in the same order: a job maps the collection as it was.
     /// </summary>
-    private async Task<ExactScan> BuildScan(string collection)
+    private async Task<ServedMap> BuildMap(string collection)
     {
         var map = await Result();
         var info = await GrainFactory.GetGrain<ICollectionGrain>(collection).GetInfo();
@@ -114,6 +141,30 @@ public sealed class JobMapGrain : Grain, IJobMapGrain
         }
         if (ids.Count < map.Ids.Length || !ids.Take(map.Ids.Length).SequenceEqual(map.Ids, StringComparer.Ordinal))
             throw new ArgumentException($"collection: job '{JobId}' did not map collection '{collection}' (its points are not that collection's images).", nameof(collection));
-        return await Task.Run(() => new ExactScan(map.Ids, map.Map, map.Dimensions, [.. labels.Take(map.Ids.Length)]));
+        return await Task.Run(() => new ServedMap(map.Ids, [.. labels.Take(map.Ids.Length)], new MapIndex(map.Map, map.Dimensions)));
+    }
+
+    /// <summary>A map ready for searches: its k-d tree, and each point's id and labels.</summary>
+    private sealed class ServedMap
+    {
+        public ServedMap(string[] ids, string[][] labels, MapIndex index)
+        {
+            Ids = ids;
+            RowLabels = labels;
+            Index = index;
+            RowOf = new Dictionary<string, int>(ids.Length, StringComparer.Ordinal);
+            for (var row = 0; row < ids.Length; row++) RowOf.TryAdd(ids[row], row);
+            for (var row = 0; row < ids.Length; row++) Labels.Add(row, labels[row]);
+        }
+
+        public string[] Ids { get; }
+
+        public string[][] RowLabels { get; }
+
+        public MapIndex Index { get; }
+
+        public Dictionary<string, int> RowOf { get; }
+
+        public LabelSets Labels { get; } = new();
     }
 }

@@ -12,6 +12,9 @@ internal struct TopK(int k)
     /// <summary>The largest key kept once the heap is full; a candidate must beat it to enter.</summary>
     public readonly ulong Worst => count < heap.Length ? ulong.MaxValue : heap[0];
 
+    /// <summary>The distance a candidate must not exceed to enter: infinity until the heap is full.</summary>
+    public readonly float WorstDistance => count < heap.Length ? float.PositiveInfinity : BitConverter.UInt32BitsToSingle((uint)(heap[0] >> 32));
+
     public void Offer(float distance, int row)
     {
         var key = Key(distance, row);

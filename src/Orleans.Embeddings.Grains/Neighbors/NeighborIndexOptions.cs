@@ -1,0 +1,37 @@
+namespace Orleans.Embeddings.Grains.Neighbors;
+
+/// <summary>
+/// The silo's defaults for collections' nearest-neighbour indexes (section <see cref="Section"/>). A collection
+/// settles its index settings from these the first time it is searched and keeps them.
+/// </summary>
+public sealed class NeighborIndexOptions
+{
+    public const string Section = "Embeddings:Search";
+
+    /// <summary>Images per index partition: each partition is one grain holding one graph, searched by every query.</summary>
+    public int PartitionSize { get; set; } = 262_144;
+
+    /// <summary>HNSW links per node (M); hnswlib's default.</summary>
+    public int Connectivity { get; set; } = HnswIndex.DefaultConnectivity;
+
+    /// <summary>Candidates kept while linking a new node (ef_construction); hnswlib's default.</summary>
+    public int ExpansionAdd { get; set; } = HnswIndex.DefaultExpansionAdd;
+
+    /// <summary>Candidates kept while searching (ef), when a request names none.</summary>
+    public int DefaultEf { get; set; } = 64;
+
+    /// <summary>How the graphs store vectors: float32, or float16 (half the memory, faster searches, rounded vectors).</summary>
+    public NeighborStorage Storage { get; set; } = NeighborStorage.Float32;
+
+    /// <summary>Threads a partition inserts new members with; 0: one per core.</summary>
+    public int BuildThreads { get; set; }
+
+    /// <summary>Whether partitions save their graphs to grain storage (else they are rebuilt from the stored embeddings).</summary>
+    public bool SaveSnapshots { get; set; } = true;
+
+    /// <summary>How long a partition waits after a change before saving, so that a stream of appends saves once.</summary>
+    public TimeSpan SaveDelay { get; set; } = TimeSpan.FromSeconds(2);
+
+    internal NeighborIndexSettings Defaults =>
+        new(PartitionSize, Connectivity, ExpansionAdd, DefaultEf, Storage == NeighborStorage.Float16 ? NeighborStorage.Float16 : NeighborStorage.Float32);
+}
