@@ -15,12 +15,18 @@ namespace Orleans.Embeddings.Grains.Neighbors;
 /// A search asks the graph for max(k, ef) candidates (one more when the query's own image may be among them).
 /// A label filter (or a limit on the rows that qualify) becomes a bitset that the graph consults for each
 /// candidate; when few rows qualify, a graph walk would wander through rows it must reject, so those rows are
-/// scanned exactly instead, as are all rows when a search asks for exact results.
+/// scanned exactly instead, as are the rows of a small partition, and all rows when a search asks for exact results.
 /// </remarks>
 public sealed class IndexPartition : IDisposable
 {
     /// <summary>A filtered search over at most this many qualifying rows scans them instead of walking the graph.</summary>
     public const int ScanRows = 4096;
+
+    /// <summary>
+    /// Any search over at most this many rows scans them: a walk of so small a graph visits most of it anyway, and a
+    /// scan is exact whatever the graph's luck (concurrent inserts can leave a node hard to reach).
+    /// </summary>
+    public const int ScanSmallRows = 1024;
 
     /// <summary>Or when at most one row in this many qualifies.</summary>
     private const int ScanFraction = 50;
@@ -198,7 +204,7 @@ public sealed class IndexPartition : IDisposable
         var excluded = new int[queryCount];
         for (var q = 0; q < queryCount; q++) excluded[q] = exclude[q] is { } id ? KeyOf(id) : -1;
 
-        if (options.Exact || bits is not null && (qualifying <= ScanRows || (long)qualifying * ScanFraction <= limit))
+        if (options.Exact || qualifying <= ScanSmallRows || bits is not null && (qualifying <= ScanRows || (long)qualifying * ScanFraction <= limit))
             return Scan(queries, excluded, options.K, bits, limit, parallel);
 
         var ef = Math.Max(options.Ef, options.K);

@@ -6,7 +6,7 @@ namespace Orleans.Embeddings.Cluster.Tests.Search;
 public sealed class IndexSearchTests(IndexSearchTests.Fixture cluster) : IClassFixture<IndexSearchTests.Fixture>
 {
     private const int MnistCount = 3000;
-    private const int BlobCount = 2000;
+    private const int BlobCount = 4800;
     private const int BlobDimensions = 24;
 
     private IGrainFactory Grains => cluster.Cluster.Grains;
@@ -62,7 +62,7 @@ public sealed class IndexSearchTests(IndexSearchTests.Fixture cluster) : IClassF
             Assert.Equal(SearchData.Values(oneExact[q]), SearchData.Values(fourExact[q]));
         }
 
-        // The graphs differ (one of 2,000 nodes, four of 500), yet they find the same neighbours, at the defaults and wider.
+        // The graphs differ (one of 4,800 nodes, four of 1,200), yet they find the same neighbours, at the defaults and wider.
         foreach (var ef in new[] { 0, 200 })
         {
             var options = new NearestOptions(10, NeighborMetric.Euclidean, [], Ef: ef);
@@ -122,7 +122,7 @@ public sealed class IndexSearchTests(IndexSearchTests.Fixture cluster) : IClassF
         Assert.StartsWith("collection:", missing.Message);
     }
 
-    /// <summary>Two silos with three collections: 3,000 Fashion-MNIST images, and 2,000 blobs in one partition and in four.</summary>
+    /// <summary>Two silos with three collections: 3,000 Fashion-MNIST images, and 4,800 blobs in one partition and in four.</summary>
     public sealed class Fixture : IAsyncLifetime
     {
         public EmbeddingsCluster Cluster { get; private set; } = null!;
