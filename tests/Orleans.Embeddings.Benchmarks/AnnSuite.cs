@@ -11,7 +11,7 @@ namespace Orleans.Embeddings.Benchmarks;
 /// The `ann` suite, after the ann-benchmarks protocol on Fashion-MNIST: base = the first 60,000 images, queries =
 /// the last 10,000, k = 10, Euclidean, pixels in [0, 1]. Ground truth by exact search (the engine's blocked SIMD
 /// kernel). The index (the same <see cref="HnswIndex"/> every partition grain holds) is built with --threads
-/// threads (2, like the peer), then searched one query at a time on one thread for each ef of the sweep: recall@10
+/// threads (the silo's default, one: see <see cref="NeighborIndexOptions.BuildThreads"/>), then searched one query at a time on one thread for each ef of the sweep: recall@10
 /// and queries per second (wall clock, and per CPU-second of the searching thread). Then the same through the gRPC
 /// gateway of a silo host started in this process: the base ingested with the vectors provider through the API, the
 /// index built by the gateway, and the queries sent in SearchBatch calls of --batch (100), one call at a time.
@@ -29,7 +29,7 @@ public static class AnnSuite
 
     private static async Task<Dictionary<string, object?>> RunAsync(BenchmarkArguments arguments)
     {
-        var threads = arguments.Int("threads", 2);
+        var threads = arguments.Int("threads", new NeighborIndexOptions().BuildThreads);
         var connectivity = arguments.Int("m", HnswIndex.DefaultConnectivity);
         var expansionAdd = arguments.Int("ef-construction", HnswIndex.DefaultExpansionAdd);
         var efs = (arguments.String("efs") ?? "10,20,40,80,160,320").Split(',').Select(e => int.Parse(e, CultureInfo.InvariantCulture)).ToArray();

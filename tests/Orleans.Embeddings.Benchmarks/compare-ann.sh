@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The ann-benchmarks protocol on Fashion-MNIST (base = first 60,000, queries = last 10,000, k = 10, Euclidean):
 # hnswlib (the peer, M = 16, ef_construction = 200, 2 build threads, 1 search thread), then the `ann` suite (the same
-# settings: the index in process, then through the gRPC gateway, with float32 and with float16 vectors), one after
-# the other on the same machine. Prints both runs' lines, then the curves side by side and the floors: the fastest
+# settings, built with the silo's one insert thread: the index in process, then through the gRPC gateway, with float32 and
+# with float16 vectors), one after the other on the same machine. Prints both runs' lines, then the curves side by side and the floors: the fastest
 # in-process point at recall@10 >= 0.99 against hnswlib's fastest such point, and the gateway's against the
 # in-process one, for each storage. The last line is JSON.
 # Usage: compare-ann.sh [ann suite options, e.g. --grpc false]   (PEERS=dir overrides ../shared/peers beside the repository)

@@ -24,7 +24,7 @@ public sealed class IndexPartition : IDisposable
 
     /// <summary>
     /// Any search over at most this many rows scans them: a walk of so small a graph visits most of it anyway, and a
-    /// scan is exact whatever the graph's luck (concurrent inserts can leave a node hard to reach).
+    /// scan is exact whatever the graph's luck.
     /// </summary>
     public const int ScanSmallRows = 1024;
 
