@@ -5,6 +5,9 @@ public sealed class ClusterSettings
 {
     public const string Section = "Embeddings:Cluster";
 
+    /// <summary>Orleans' <c>ClusterMembershipOptions</c> (ProbeTimeout, NumMissedProbesLimit, ...): how fast a dead silo is declared dead.</summary>
+    public const string MembershipSection = Section + ":Membership";
+
     public ClusterMode Mode { get; set; } = ClusterMode.Embedded;
 
     /// <summary>StackExchange.Redis connection string; required in <see cref="ClusterMode.Redis"/> mode.</summary>

@@ -1,3 +1,4 @@
+using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Embeddings.Gateway.Hosting;
 using Orleans.Embeddings.Grains;
@@ -35,6 +36,8 @@ public static class SiloHost
             silo.AddDashboard();
         });
 
+        // Failure detection (probe timeouts, missed probes, votes): Orleans' own options, for operators to tune.
+        builder.Services.Configure<ClusterMembershipOptions>(configuration.GetSection(ClusterSettings.MembershipSection));
         builder.Services.AddEmbeddingsGateway(configuration);
         builder.Services.Configure<DemoSettings>(configuration.GetSection(DemoSettings.Section));
         builder.Services.AddHostedService<JobKeeper>();

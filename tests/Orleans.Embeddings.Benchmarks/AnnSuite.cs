@@ -15,7 +15,7 @@ namespace Orleans.Embeddings.Benchmarks;
 /// and queries per second (wall clock, and per CPU-second of the searching thread). Then the same through the gRPC
 /// gateway of a silo host started in this process: the base ingested with the vectors provider through the API, the
 /// index built by the gateway, and the queries sent in SearchBatch calls of --batch (100), one call at a time.
-/// Both with float32 vectors (the default; keys without a suffix) and float16 ones (keys ending "_f16").
+/// Both with float16 vectors (the silo's default; keys without a suffix) and float32 ones (keys ending "_f32").
 /// Options: --threads T, --m M, --ef-construction E, --efs 10,20,..., --storage f32|f16|both, --grpc false.
 /// </summary>
 public static class AnnSuite
@@ -38,7 +38,7 @@ public static class AnnSuite
         {
             "f32" => new[] { HnswStorage.Float32 },
             "f16" => [HnswStorage.Float16],
-            "both" => [HnswStorage.Float32, HnswStorage.Float16],
+            "both" => [HnswStorage.Float16, HnswStorage.Float32],
             var other => throw new ArgumentException($"--storage: '{other}' is not f32, f16 or both."),
         };
         var load = LoadAverage();
@@ -76,8 +76,9 @@ public static class AnnSuite
         return results;
     }
 
-    /// <summary>"" for float32 (the default), "_f16" for float16: the keys of each storage's figures.</summary>
-    private static string Suffix(HnswStorage storage) => storage == HnswStorage.Float16 ? "_f16" : "";
+    /// <summary>The keys of each storage's figures: no suffix for the silo's default storage, "_f32" or "_f16" for the other.</summary>
+    private static string Suffix(HnswStorage storage) =>
+        (storage == HnswStorage.Float16) == (new NeighborIndexOptions().Storage == NeighborStorage.Float16) ? "" : storage == HnswStorage.Float16 ? "_f16" : "_f32";
 
     /// <summary>Builds the index with the given threads, then sweeps ef one query at a time on this thread.</summary>
     private static Dictionary<string, object?> InProcess(float[] pixels, int dimensions, int[] truth, int[] efs, int connectivity, int expansionAdd,

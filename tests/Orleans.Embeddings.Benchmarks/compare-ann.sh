@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # The ann-benchmarks protocol on Fashion-MNIST (base = first 60,000, queries = last 10,000, k = 10, Euclidean):
 # hnswlib (the peer, M = 16, ef_construction = 200, 2 build threads, 1 search thread), then the `ann` suite (the same
-# settings, built with the silo's one insert thread: the index in process, then through the gRPC gateway, with float32 and
-# with float16 vectors), one after the other on the same machine. Prints both runs' lines, then the curves side by side and the floors: the fastest
-# in-process point at recall@10 >= 0.99 against hnswlib's fastest such point, and the gateway's against the
-# in-process one, for each storage. The last line is JSON.
+# settings, inserted on the silo's one thread; in process, then through the gRPC gateway; with float16 vectors, the
+# default, and float32), one after the other on the same machine. Prints both runs' lines, then the curves side by
+# side and the floors: the fastest in-process point at recall@10 >= 0.99 against hnswlib's fastest such point, and the
+# gateway's against the in-process one, for each storage. The last line is JSON.
 # Usage: compare-ann.sh [ann suite options, e.g. --grpc false]   (PEERS=dir overrides ../shared/peers beside the repository)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,7 +40,8 @@ def fastest(points, recall_key, qps_key):
 
 best_peer = fastest(peer, "recall@10", "qps_1thread")
 summary = {"hnswlib_build_seconds": peer[0]["build_s_2threads"] if peer else None, "peak_mb": ann["peak_mb"], "hnswlib_best_at_0.99": best_peer}
-for suffix, name in (("", "float32"), ("_f16", "float16")):
+# The silo's default storage has keys without a suffix; the other ends "_f32" or "_f16".
+for suffix, name in (("", "default"), ("_f32", "float32"), ("_f16", "float16")):
     if "curve" + suffix not in ann:
         continue
     print(f"{name} vectors (build {ann['build_seconds' + suffix]} s in process, {ann.get('grpc_build_seconds' + suffix)} s through the gateway):")

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Orleans.Embeddings.Api.V1;
 using Orleans.Embeddings.Gateway.Tests.Support;
+using Orleans.Embeddings.ProcessCluster;
 using SkiaSharp;
 
 namespace Orleans.Embeddings.Gateway.Tests;
@@ -115,7 +116,7 @@ public sealed class CliTests(HostFixture host) : IDisposable
     [Fact]
     public async Task Neighbors_prints_the_nearest_images_and_status_the_state_of_the_gateway()
     {
-        var expected = BruteForce.Nearest(host.Vectors, host.Vectors[12], 3, exclude: 12).Select(e => TestVectors.Id(e.Row)).ToArray();
+        var expected = BruteForce.Nearest(host.StoredVectors, host.StoredVectors[12], 3, exclude: 12).Select(e => TestVectors.Id(e.Row)).ToArray();
         var run = await Cli("neighbors", HostFixture.Points, "--id", TestVectors.Id(12), "-k", "3");
         Assert.True(run.ExitCode == 0, run.ToString());
         // Table rows: "│ 1 │ p0123 │ 1.234 │ red │" (or ASCII bars where the console lacks Unicode).
@@ -163,7 +164,7 @@ public sealed class CliTests(HostFixture host) : IDisposable
         Assert.StartsWith("error: UNAVAILABLE: cannot reach the gateway", Assert.Single(nowhere.ErrorLines));
     }
 
-    private static string FashionMnist(string file) => Path.Combine(BuiltAssembly.RepositoryRoot(), "data", "fashion-mnist", file);
+    private static string FashionMnist(string file) => Path.Combine(BuiltProject.RepositoryRoot(), "data", "fashion-mnist", file);
 
     /// <summary>A .npy of float32 rows, as numpy.save writes it (format 1.0).</summary>
     private static byte[] Npy(float[][] rows)

@@ -14,7 +14,7 @@ public sealed class NeighborIndexTests(HostFixture host)
     [Fact]
     public async Task Exact_searches_are_brute_force_and_ef_is_chosen_per_request()
     {
-        var vectors = host.Vectors;
+        var vectors = host.StoredVectors;
         foreach (var row in new[] { 2, 150, 298 })
         {
             var expected = BruteForce.Nearest(vectors, vectors[row], 12, exclude: row);
@@ -31,8 +31,7 @@ public sealed class NeighborIndexTests(HostFixture host)
                 var found = await Neighbors.SearchAsync(request);
                 Assert.Equal(12, found.Neighbors.Count);
                 if (request.Ef == 1) continue;
-                Assert.Equal(expected.Select(e => TestVectors.Id(e.Row)), found.Neighbors.Select(n => n.Id));
-                Assert.Equal(expected.Select(e => e.Distance), found.Neighbors.Select(n => (double)n.Distance), new Tolerance(1e-4));
+                BruteForce.AssertNearest(expected, found.Neighbors, r => BruteForce.Euclidean(vectors[r], vectors[row]));
             }
         }
 
@@ -41,8 +40,12 @@ public sealed class NeighborIndexTests(HostFixture host)
             Collection = HostFixture.Points, K = 6, Metric = Metric.Cosine, Exact = true,
             Queries = { new NeighborQuery { Id = TestVectors.Id(5) }, new NeighborQuery { Vector = new Vector { Values = { vectors[6] } } } },
         });
-        Assert.Equal(BruteForce.Nearest(vectors, vectors[5], 6, exclude: 5, cosine: true).Select(e => TestVectors.Id(e.Row)), cosine.Results[0].Neighbors.Select(n => n.Id));
-        Assert.Equal(BruteForce.Nearest(vectors, vectors[6], 6, cosine: true).Select(e => TestVectors.Id(e.Row)), cosine.Results[1].Neighbors.Select(n => n.Id));
+        // The index holds the ingested vectors, scaled to unit length and rounded; a query is scaled and rounded too.
+        double CosineTo(float[] query, int r) => BruteForce.StoredCosineDistance(host.Vectors[r], query);
+        (int Row, double Distance)[] Expected(float[] query, int exclude) =>
+            [.. Enumerable.Range(0, vectors.Length).Where(r => r != exclude).Select(r => (Row: r, Distance: CosineTo(query, r))).OrderBy(e => e.Distance).Take(6)];
+        BruteForce.AssertNearest(Expected(host.Vectors[5], exclude: 5), cosine.Results[0].Neighbors, r => CosineTo(host.Vectors[5], r));
+        BruteForce.AssertNearest(Expected(vectors[6], exclude: -1), cosine.Results[1].Neighbors, r => CosineTo(vectors[6], r));
 
         var byId = new NeighborQuery { Id = TestVectors.Id(1) };
         await Expect(StatusCode.InvalidArgument, "ef", () => Neighbors.SearchAsync(new SearchRequest { Collection = HostFixture.Points, K = 3, Query = byId, Ef = 0 }).ResponseAsync);
@@ -69,7 +72,7 @@ public sealed class NeighborIndexTests(HostFixture host)
         var only = Assert.Single(red.Labels);
         Assert.Equal(("red", 20, 1f), (only.Label, only.Count, only.Share));
 
-        var nearest = BruteForce.Nearest(host.Vectors, between, 20);
+        var nearest = BruteForce.Nearest(host.StoredVectors, between, 20);
         var expected = nearest.GroupBy(n => TestVectors.LabelOf(n.Row)).Select(g => (Label: g.Key, Count: g.Count()))
             .OrderByDescending(g => g.Count).ThenBy(g => g.Label, StringComparer.Ordinal).ToArray();
         Assert.True(expected.Length > 1, "the query should sit between clusters");
@@ -100,7 +103,7 @@ public sealed class NeighborIndexTests(HostFixture host)
         var job = await host.CompletedJob();
         var page = await host.Clients.Jobs.GetResultAsync(new GetResultRequest { JobId = job.JobId });
         var map = Enumerable.Range(0, page.Ids.Count).Select(i => new[] { page.Coordinates[2 * i], page.Coordinates[2 * i + 1] }).ToArray();
-        var vectors = page.Ids.Select(id => host.Vectors[int.Parse(id[1..])]).ToArray();
+        var vectors = page.Ids.Select(id => host.StoredVectors[int.Parse(id[1..])]).ToArray();
         const int k = 10;
         var expected = Enumerable.Range(0, map.Length).Select(row =>
         {
@@ -148,7 +151,7 @@ public sealed class NeighborIndexTests(HostFixture host)
         await host.Clients.Collections.CreateCollectionAsync(new CreateCollectionRequest { Name = collection, Provider = "vectors", Dimensions = TestVectors.Dimensions });
         await host.Clients.Ingest(collection, host.Vectors.Select(TestVectors.Item));
         var settings = await Neighbors.ConfigureIndexAsync(new ConfigureIndexRequest { Collection = collection, PartitionSize = 100, DefaultEf = 40 });
-        Assert.Equal((100, 16, 200, 40, IndexStorage.Float32), (settings.PartitionSize, settings.Connectivity, settings.ExpansionAdd, settings.DefaultEf, settings.Storage));
+        Assert.Equal((100, 16, 200, 40, IndexStorage.Float16), (settings.PartitionSize, settings.Connectivity, settings.ExpansionAdd, settings.DefaultEf, settings.Storage));
 
         var index = await Neighbors.GetIndexAsync(new GetIndexRequest { Collection = collection, Build = true });
         Assert.Equal(HostFixture.PointCount, index.Members);
@@ -159,7 +162,7 @@ public sealed class NeighborIndexTests(HostFixture host)
         foreach (var row in new[] { 0, 99, 100, 250 })
         {
             var found = await Neighbors.SearchAsync(new SearchRequest { Collection = collection, K = 8, Query = new NeighborQuery { Id = TestVectors.Id(row) } });
-            Assert.Equal(BruteForce.Nearest(host.Vectors, host.Vectors[row], 8, exclude: row).Select(e => TestVectors.Id(e.Row)), found.Neighbors.Select(n => n.Id));
+            Assert.Equal(BruteForce.Nearest(host.StoredVectors, host.StoredVectors[row], 8, exclude: row).Select(e => TestVectors.Id(e.Row)), found.Neighbors.Select(n => n.Id));
         }
 
         // Ten new points far from the rest: searchable at once, in a fourth partition.
@@ -177,26 +180,17 @@ public sealed class NeighborIndexTests(HostFixture host)
         Assert.Equal(TestVectors.Id(120), moved.Neighbors[0].Id);
         Assert.Equal(["moved"], moved.Neighbors[0].Labels);
 
-        // Half-precision vectors: a new index, built from the stored embeddings, finding the same neighbours.
-        var half = await Neighbors.ConfigureIndexAsync(new ConfigureIndexRequest { Collection = collection, Storage = IndexStorage.Float16 });
-        Assert.Equal(IndexStorage.Float16, half.Storage);
+        // Full-precision vectors: a new index, built from the stored embeddings, ranking by the vectors as given.
+        var full = await Neighbors.ConfigureIndexAsync(new ConfigureIndexRequest { Collection = collection, Storage = IndexStorage.Float32 });
+        Assert.Equal(IndexStorage.Float32, full.Storage);
         var rebuilt = await Neighbors.GetIndexAsync(new GetIndexRequest { Collection = collection, Build = true });
         Assert.Equal(HostFixture.PointCount + 10, rebuilt.Vectors);
-        Assert.Equal(IndexStorage.Float16, rebuilt.Settings.Storage);
-        var halfFound = await Neighbors.SearchAsync(new SearchRequest { Collection = collection, K = 8, Query = new NeighborQuery { Id = TestVectors.Id(0) } });
-        var expected = BruteForce.Nearest(host.Vectors, host.Vectors[0], 8, exclude: 0).Select(e => TestVectors.Id(e.Row));
-        Assert.True(halfFound.Neighbors.Select(n => n.Id).Intersect(expected).Count() >= 7, string.Join(", ", halfFound.Neighbors.Select(n => n.Id)));
+        Assert.Equal(IndexStorage.Float32, rebuilt.Settings.Storage);
+        var fullFound = await Neighbors.SearchAsync(new SearchRequest { Collection = collection, K = 8, Exact = true, Query = new NeighborQuery { Id = TestVectors.Id(0) } });
+        Assert.Equal(BruteForce.Nearest(host.Vectors, host.Vectors[0], 8, exclude: 0, where: r => r != 120).Select(e => TestVectors.Id(e.Row)), fullFound.Neighbors.Select(n => n.Id));
 
         await Expect(StatusCode.InvalidArgument, "connectivity", () => Neighbors.ConfigureIndexAsync(new ConfigureIndexRequest { Collection = collection, Connectivity = 1 }).ResponseAsync);
         await Expect(StatusCode.InvalidArgument, "default_ef", () => Neighbors.ConfigureIndexAsync(new ConfigureIndexRequest { Collection = collection, DefaultEf = -3 }).ResponseAsync);
         await Expect(StatusCode.NotFound, "collection", () => Neighbors.GetIndexAsync(new GetIndexRequest { Collection = "nothing" }).ResponseAsync);
-    }
-
-    /// <summary>Compares distances computed in float32 by the cluster with the double-precision reference.</summary>
-    private sealed class Tolerance(double relative) : IEqualityComparer<double>
-    {
-        public bool Equals(double x, double y) => Math.Abs(x - y) <= relative * Math.Max(1, Math.Abs(y));
-
-        public int GetHashCode(double value) => 0;
     }
 }

@@ -13,13 +13,12 @@ public sealed class NeighborsTests(HostFixture host)
     [Fact]
     public async Task Searches_by_id_and_by_vector_find_what_a_brute_force_search_finds()
     {
-        var vectors = host.Vectors;
+        var vectors = host.StoredVectors;
         foreach (var row in new[] { 0, 7, 151, 299 })
         {
             var expected = BruteForce.Nearest(vectors, vectors[row], 8, exclude: row);
             var byId = await Neighbors.SearchAsync(new SearchRequest { Collection = HostFixture.Points, K = 8, Query = new NeighborQuery { Id = TestVectors.Id(row) } });
-            Assert.Equal(expected.Select(e => TestVectors.Id(e.Row)), byId.Neighbors.Select(n => n.Id));
-            Assert.Equal(expected.Select(e => e.Distance), byId.Neighbors.Select(n => (double)n.Distance), new Tolerance(1e-4));
+            BruteForce.AssertNearest(expected, byId.Neighbors, r => BruteForce.Euclidean(vectors[r], vectors[row]));
             Assert.All(byId.Neighbors, n => Assert.Equal([TestVectors.LabelOf(int.Parse(n.Id[1..]))], n.Labels));
 
             // By vector the image itself is a neighbour, at distance 0.
@@ -29,16 +28,16 @@ public sealed class NeighborsTests(HostFixture host)
             });
             Assert.Equal(TestVectors.Id(row), byVector.Neighbors[0].Id);
             Assert.Equal(0f, byVector.Neighbors[0].Distance, 4);
-            Assert.Equal(expected.Take(2).Select(e => TestVectors.Id(e.Row)), byVector.Neighbors.Skip(1).Select(n => n.Id));
+            BruteForce.AssertNearest(expected[..2], byVector.Neighbors.Skip(1), r => BruteForce.Euclidean(vectors[r], vectors[row]));
         }
 
         var cosine = await Neighbors.SearchAsync(new SearchRequest
         {
             Collection = HostFixture.Points, K = 5, Metric = Metric.Cosine, Query = new NeighborQuery { Id = TestVectors.Id(10) },
         });
-        var expectedCosine = BruteForce.Nearest(vectors, vectors[10], 5, exclude: 10, cosine: true);
-        Assert.Equal(expectedCosine.Select(e => TestVectors.Id(e.Row)), cosine.Neighbors.Select(n => n.Id));
-        Assert.Equal(expectedCosine.Select(e => e.Distance), cosine.Neighbors.Select(n => (double)n.Distance), new Tolerance(1e-4));
+        var expectedCosine = Enumerable.Range(0, vectors.Length).Where(r => r != 10)
+            .Select(r => (Row: r, Distance: BruteForce.StoredCosineDistance(host.Vectors[r], host.Vectors[10]))).OrderBy(e => e.Distance).Take(5).ToArray();
+        BruteForce.AssertNearest(expectedCosine, cosine.Neighbors, r => BruteForce.StoredCosineDistance(host.Vectors[r], host.Vectors[10]));
     }
 
     [Fact]
@@ -49,7 +48,7 @@ public sealed class NeighborsTests(HostFixture host)
         {
             Collection = HostFixture.Points, K = 6, Labels = { "blue" }, Query = new NeighborQuery { Id = TestVectors.Id(0) },
         });
-        var expected = BruteForce.Nearest(host.Vectors, host.Vectors[0], 6, exclude: 0, where: r => TestVectors.LabelOf(r) == "blue");
+        var expected = BruteForce.Nearest(host.StoredVectors, host.StoredVectors[0], 6, exclude: 0, where: r => TestVectors.LabelOf(r) == "blue");
         Assert.Equal(expected.Select(e => TestVectors.Id(e.Row)), blue.Neighbors.Select(n => n.Id));
         Assert.All(blue.Neighbors, n => Assert.Equal(["blue"], n.Labels));
 
@@ -91,7 +90,7 @@ public sealed class NeighborsTests(HostFixture host)
         });
         var expected = BruteForce.Nearest(points, points[17], 5, exclude: 17);
         Assert.Equal(expected.Select(e => page.Ids[e.Row]), byId.Neighbors.Select(n => n.Id));
-        Assert.Equal(expected.Select(e => e.Distance), byId.Neighbors.Select(n => (double)n.Distance), new Tolerance(1e-4));
+        Assert.Equal(expected.Select(e => e.Distance), byId.Neighbors.Select(n => (double)n.Distance), BruteForce.Tolerance);
 
         var byPoint = await Neighbors.SearchAsync(new SearchRequest
         {
@@ -152,10 +151,4 @@ public sealed class NeighborsTests(HostFixture host)
     }
 
     /// <summary>Compares distances computed in float32 by the cluster with the double-precision reference.</summary>
-    private sealed class Tolerance(double relative) : IEqualityComparer<double>
-    {
-        public bool Equals(double x, double y) => Math.Abs(x - y) <= relative * Math.Max(1, Math.Abs(y));
-
-        public int GetHashCode(double value) => 0;
-    }
 }

@@ -18,7 +18,7 @@ public sealed class SearchCliTests(HostFixture host)
 
         var neighbors = await Cli("neighbors", HostFixture.Points, "--id", TestVectors.Id(1), "-k", "3", "--exact", "--ef", "50");
         Assert.True(neighbors.ExitCode == 0, neighbors.ToString());
-        foreach (var (row, _) in BruteForce.Nearest(host.Vectors, host.Vectors[1], 3, exclude: 1))
+        foreach (var (row, _) in BruteForce.Nearest(host.StoredVectors, host.StoredVectors[1], 3, exclude: 1))
             Assert.Contains(TestVectors.Id(row), neighbors.Output);
 
         var index = await Cli("index", HostFixture.Points, "--build");

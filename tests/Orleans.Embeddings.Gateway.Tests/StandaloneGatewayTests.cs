@@ -17,7 +17,7 @@ public sealed class StandaloneGatewayTests
         await using var redis = await RedisServer.Start();
         const string clusterId = "standalone-gateway";
         // The gateway starts first, as containers may: it answers health checks with NOT_SERVING until a silo is up.
-        await using var gateway = GatewayProcess.Start(redis, clusterId);
+        await using var gateway = StandaloneGatewayProcess.Start(redis, clusterId);
         using var channel = GrpcChannel.ForAddress(gateway.GrpcAddress);
         var clients = new GatewayClients(channel);
         Assert.Equal(ServingStatus.NotServing, await clients.WaitForHealth(_ => true, TimeSpan.FromSeconds(60)));

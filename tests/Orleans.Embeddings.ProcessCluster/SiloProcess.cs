@@ -31,17 +31,8 @@ public sealed class SiloProcess : IAsyncDisposable
     /// <summary>The last lines the process wrote, for failure messages.</summary>
     public string RecentOutput => string.Join('\n', output.TakeLast(40));
 
-    /// <summary>Path of the silo host's built assembly, found beside this assembly's build output.</summary>
-    public static string HostAssembly()
-    {
-        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Orleans.Embeddings.sln")))
-            directory = directory.Parent;
-        if (directory is null) throw new InvalidOperationException("The repository root (Orleans.Embeddings.sln) is not above " + AppContext.BaseDirectory);
-        var path = Path.Combine(directory.FullName, "src", "Orleans.Embeddings.Silo", "bin", configuration, "net10.0", "Orleans.Embeddings.Silo.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException("Build src/Orleans.Embeddings.Silo first.", path);
-    }
+    /// <summary>Path of the silo host's built assembly.</summary>
+    public static string HostAssembly() => BuiltProject.Assembly("Orleans.Embeddings.Silo", "Orleans.Embeddings.Silo.dll");
 
     public static SiloProcess Start(RedisServer redis, string clusterId, IReadOnlyDictionary<string, string>? settings = null)
     {

@@ -12,38 +12,30 @@ public sealed class StandaloneGatewayProcess : IAsyncDisposable
     private readonly Process process;
     private readonly ConcurrentQueue<string> output = new();
 
-    private StandaloneGatewayProcess(Process process, Uri grpcAddress)
+    private StandaloneGatewayProcess(Process process, Uri grpcAddress, Uri webAddress)
     {
         this.process = process;
         GrpcAddress = grpcAddress;
+        WebAddress = webAddress;
     }
 
     /// <summary>Native gRPC (HTTP/2 without TLS).</summary>
     public Uri GrpcAddress { get; }
+
+    /// <summary>HTTP/1.1 and HTTP/2: gRPC-Web and the dashboard.</summary>
+    public Uri WebAddress { get; }
 
     public bool HasExited => process.HasExited;
 
     /// <summary>The last lines the process wrote, for failure messages.</summary>
     public string RecentOutput => string.Join('\n', output.TakeLast(40));
 
-    /// <summary>Path of the gateway's built assembly, found beside this assembly's build output.</summary>
-    public static string GatewayAssembly()
-    {
-        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Orleans.Embeddings.sln")))
-            directory = directory.Parent;
-        if (directory is null) throw new InvalidOperationException("The repository root (Orleans.Embeddings.sln) is not above " + AppContext.BaseDirectory);
-        var path = Path.Combine(directory.FullName, "src", "Orleans.Embeddings.Gateway", "bin", configuration, "net10.0", "Orleans.Embeddings.Gateway.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException("Build src/Orleans.Embeddings.Gateway first.", path);
-    }
-
     public static StandaloneGatewayProcess Start(RedisServer redis, string clusterId, IReadOnlyDictionary<string, string>? settings = null)
     {
         var (web, grpc) = (FreePorts.Next(), FreePorts.Next());
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { GatewayAssembly() },
+            ArgumentList = { BuiltProject.Assembly("Orleans.Embeddings.Gateway", "Orleans.Embeddings.Gateway.dll") },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             WorkingDirectory = redis.Directory,
@@ -62,7 +54,7 @@ public sealed class StandaloneGatewayProcess : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
         foreach (var (key, value) in environment) start.Environment[key] = value;
         var process = Process.Start(start) ?? throw new InvalidOperationException("The gateway process did not start.");
-        var gateway = new StandaloneGatewayProcess(process, new Uri($"http://127.0.0.1:{grpc}"));
+        var gateway = new StandaloneGatewayProcess(process, new Uri($"http://127.0.0.1:{grpc}"), new Uri($"http://127.0.0.1:{web}"));
         process.OutputDataReceived += (_, e) => gateway.Record(e.Data);
         process.ErrorDataReceived += (_, e) => gateway.Record(e.Data);
         process.BeginOutputReadLine();

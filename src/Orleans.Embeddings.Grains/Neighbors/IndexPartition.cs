@@ -139,19 +139,16 @@ public sealed class IndexPartition : IDisposable
     /// </summary>
     public void Append(IReadOnlyList<PartitionRow> rows, int threads)
     {
+        var withVectors = 0;
+        foreach (var row in rows)
+        {
+            if (row.Vector is not { } vector) continue;
+            CheckVector(row.Id, vector);
+            withVectors++;
+        }
         var first = Count;
         Grow(first + rows.Count);
-        var withVectors = 0;
-        for (var i = 0; i < rows.Count; i++)
-        {
-            Place(first + i, rows[i].Id, rows[i].Labels);
-            if (rows[i].Vector is { } vector)
-            {
-                if (vector.Length != Dimensions)
-                    throw new ArgumentException($"vector: {vector.Length} values for image '{rows[i].Id}' where the index has {Dimensions} dimensions.");
-                withVectors++;
-            }
-        }
+        for (var i = 0; i < rows.Count; i++) Place(first + i, rows[i].Id, rows[i].Labels);
         graph.Reserve(graph.Count + withVectors);
         Parallel.For(0, rows.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, () => new float[Dimensions], (i, _, scratch) =>
         {
@@ -165,6 +162,7 @@ public sealed class IndexPartition : IDisposable
     public void Replace(int key, string[] rowLabels, float[]? vector)
     {
         if (key < 0 || key >= Count) throw new ArgumentOutOfRangeException(nameof(key), key, $"The partition has {Count} rows.");
+        if (vector is not null) CheckVector(ids[key], vector);
         labelSets.Remove(key, labels[key]);
         labels[key] = rowLabels;
         labelSets.Add(key, rowLabels);
@@ -179,7 +177,7 @@ public sealed class IndexPartition : IDisposable
 
     /// <summary>
     /// The k nearest rows to each query (row-major, <see cref="Dimensions"/> values each; scaled in place to unit
-    /// length for the cosine metric), nearest first, leaving out the row of <paramref name="exclude"/>[q]. Only
+    /// length for the cosine metric, and rounded in place to float16 for a float16 graph), nearest first, leaving out the row of <paramref name="exclude"/>[q]. Only
     /// keys below <paramref name="limit"/> qualify.
     /// </summary>
     public NearestMatch[][] Search(float[] queries, IReadOnlyList<string?> exclude, NearestOptions options, int limit, ParallelOptions parallel)
@@ -190,6 +188,10 @@ public sealed class IndexPartition : IDisposable
         if (options.K < 1) throw new ArgumentException($"k: {options.K} must be at least 1.", nameof(options));
         if (Metric == NeighborMetric.Cosine)
             for (var q = 0; q < queryCount; q++) Normalize(queries.AsSpan(q * Dimensions, Dimensions));
+        // The graph rounds a query as it rounds the vectors it stores; an exact scan does the same, so that both
+        // rank by the same distances.
+        if (graph.Storage == HnswStorage.Float16)
+            for (var i = 0; i < queries.Length; i++) queries[i] = (float)(Half)queries[i];
 
         var rows = Count;
         limit = Math.Clamp(limit, 0, rows);
@@ -306,6 +308,20 @@ public sealed class IndexPartition : IDisposable
                 if (key < limit) yield return key;
             }
         }
+    }
+
+    /// <summary>
+    /// A vector the graph can hold: of its dimensions, and within float16's range when it stores float16 (a cosine
+    /// graph stores unit vectors, always within it). Rejected before any row is placed, so a refused batch leaves
+    /// the partition as it was.
+    /// </summary>
+    private void CheckVector(string id, float[] vector)
+    {
+        if (vector.Length != Dimensions)
+            throw new ArgumentException($"vector: {vector.Length} values for image '{id}' where the index has {Dimensions} dimensions.");
+        if (graph.Storage == HnswStorage.Float16 && Metric == NeighborMetric.Euclidean && TensorPrimitives.MaxMagnitude(vector) is var largest && largest > (float)Half.MaxValue)
+            throw new ArgumentException($"vector: image '{id}' has a value of magnitude {largest}, beyond the {(float)Half.MaxValue} that float16 storage holds; " +
+                "configure the collection's index with float32 storage.");
     }
 
     /// <summary>The graph's distance as the API reports it: Euclidean, or 1 - cosine similarity.</summary>

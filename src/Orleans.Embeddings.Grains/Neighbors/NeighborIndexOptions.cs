@@ -20,8 +20,13 @@ public sealed class NeighborIndexOptions
     /// <summary>Candidates kept while searching (ef), when a request names none.</summary>
     public int DefaultEf { get; set; } = 64;
 
-    /// <summary>How the graphs store vectors: float32, or float16 (half the memory, faster searches, rounded vectors).</summary>
-    public NeighborStorage Storage { get; set; } = NeighborStorage.Float32;
+    /// <summary>
+    /// How the graphs store vectors. Float16 by default: half the memory, and searches that read half the bytes,
+    /// which on the AVX2 machines measured makes USearch's walk faster than hnswlib's where float32 is slower; the
+    /// rounding (a relative 0.05 % a value) costs no measurable recall. Float32 keeps the vectors as given, and
+    /// takes values beyond float16's range (65,504).
+    /// </summary>
+    public NeighborStorage Storage { get; set; } = NeighborStorage.Float16;
 
     /// <summary>
     /// Threads a partition inserts new members with; 0: one per core. One by default: USearch 2.26's concurrent

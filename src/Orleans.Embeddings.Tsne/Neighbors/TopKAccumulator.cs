@@ -4,9 +4,8 @@ namespace Orleans.Embeddings.Tsne.Neighbors;
 
 /// <summary>
 /// The best k candidates seen so far for each query row, fed block by block (from any shard, in any order) and
-/// giving the same answer whatever the order. A candidate is one ulong: the bits of its non-negative float
-/// distance above its index, so comparing keys compares distance and breaks ties by the lower index.
-/// Each query row's keys form a max-heap of at most k entries. Rows may be fed concurrently, one thread per row.
+/// giving the same answer whatever the order. Each query row keeps a max-heap of at most k
+/// <see cref="CandidateKeys"/>. Rows may be fed concurrently, one thread per row.
 /// </summary>
 public sealed class TopKAccumulator
 {
@@ -31,45 +30,13 @@ public sealed class TopKAccumulator
     /// <summary>The distance a candidate must not exceed to enter row's list; infinity until the list is full.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public float Threshold(int localRow) =>
-        counts[localRow] < K ? float.PositiveInfinity : BitConverter.UInt32BitsToSingle((uint)(keys[(long)localRow * K] >> 32));
+        counts[localRow] < K ? float.PositiveInfinity : CandidateKeys.Distance(keys[(long)localRow * K]);
 
     /// <summary>Offers a candidate (global index) to a query row; the query itself is never its own neighbour.</summary>
     public void Offer(int localRow, int candidate, float squaredDistance)
     {
         if (candidate == QueryStart + localRow) return;
-        var key = Key(squaredDistance, candidate);
-        var heap = keys.AsSpan((int)((long)localRow * K), K);
-        ref var count = ref counts[localRow];
-        if (count < K)
-        {
-            var child = count++;
-            while (child > 0)
-            {
-                var parent = (child - 1) / 2;
-                if (heap[parent] >= key) break;
-                heap[child] = heap[parent];
-                child = parent;
-            }
-            heap[child] = key;
-            return;
-        }
-        if (key >= heap[0]) return;
-        SiftDown(heap, key);
-    }
-
-    private static void SiftDown(Span<ulong> heap, ulong key)
-    {
-        var node = 0;
-        while (true)
-        {
-            var child = 2 * node + 1;
-            if (child >= heap.Length) break;
-            if (child + 1 < heap.Length && heap[child + 1] > heap[child]) child++;
-            if (heap[child] <= key) break;
-            heap[node] = heap[child];
-            node = child;
-        }
-        heap[node] = key;
+        CandidateKeys.Offer(keys.AsSpan((int)((long)localRow * K), K), ref counts[localRow], CandidateKeys.Key(squaredDistance, candidate));
     }
 
     /// <summary>Offers an index's answer for the query rows from <paramref name="firstRow"/> (local) on.</summary>
@@ -98,8 +65,8 @@ public sealed class TopKAccumulator
             heap.Sort();
             for (var i = 0; i < K; i++)
             {
-                indices[row * K + i] = (int)(uint)heap[i];
-                distances[row * K + i] = BitConverter.UInt32BitsToSingle((uint)(heap[i] >> 32));
+                indices[row * K + i] = CandidateKeys.Index(heap[i]);
+                distances[row * K + i] = CandidateKeys.Distance(heap[i]);
             }
         }
         return new NeighborGraph(QueryStart, QueryCount, K, indices, distances);
@@ -114,17 +81,9 @@ public sealed class TopKAccumulator
             if (counts[row] < K)
                 throw new InvalidOperationException($"Row {QueryStart + row} has {counts[row]} neighbour candidates, fewer than k = {K}.");
             var list = indices.AsSpan(row * K, K);
-            for (var i = 0; i < K; i++) list[i] = (int)(uint)keys[(long)row * K + i];
+            for (var i = 0; i < K; i++) list[i] = CandidateKeys.Index(keys[(long)row * K + i]);
             list.Sort();
         }
         return indices;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static ulong Key(float squaredDistance, int index)
-    {
-        // +0 for -0 and for tiny negative round-off, so the bit pattern orders like the value.
-        var distance = squaredDistance > 0 ? squaredDistance : 0f;
-        return ((ulong)BitConverter.SingleToUInt32Bits(distance) << 32) | (uint)index;
     }
 }

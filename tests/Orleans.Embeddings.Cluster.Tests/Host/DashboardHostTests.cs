@@ -2,6 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Orleans.Configuration;
 using Orleans.Embeddings.Silo;
 
 // Not "...Tests.Host": a namespace of that name would hide Microsoft.Extensions.Hosting.Host from every other test
@@ -14,6 +17,28 @@ namespace Orleans.Embeddings.Cluster.Tests.Hosting;
 /// </summary>
 public sealed class DashboardHostTests
 {
+    [Fact]
+    public async Task Failure_detection_is_configured_under_Embeddings_Cluster_Membership()
+    {
+        var dataDirectory = Directory.CreateTempSubdirectory("embeddings-host-");
+        try
+        {
+            await using var app = SiloHost.Create(
+            [
+                $"--Embeddings:DataDirectory={dataDirectory.FullName}",
+                "--Embeddings:Demo:Enabled=false",
+                "--Embeddings:Cluster:Membership:ProbeTimeout=00:00:02",
+                "--Embeddings:Cluster:Membership:NumMissedProbesLimit=2",
+            ]);
+            var membership = app.Services.GetRequiredService<IOptions<ClusterMembershipOptions>>().Value;
+            Assert.Equal((TimeSpan.FromSeconds(2), 2), (membership.ProbeTimeout, membership.NumMissedProbesLimit));
+        }
+        finally
+        {
+            dataDirectory.Delete(recursive: true);
+        }
+    }
+
     [Fact]
     public async Task Serves_the_dashboard_page_its_api_and_the_silo_behind_it()
     {

@@ -92,4 +92,27 @@ public sealed class IndexPartitionTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void A_float16_partition_refuses_values_beyond_float16_and_keeps_its_rows()
+    {
+        using var partition = IndexPartition.Create(NeighborMetric.Euclidean, Dimensions, storage: HnswStorage.Float16);
+        partition.Append([.. Enumerable.Range(0, 100).Select(r => new PartitionRow($"r{r}", [], SearchData.Row(Data, Dimensions, r)))], threads: 1);
+        var huge = Enumerable.Repeat(1f, Dimensions).ToArray();
+        huge[3] = 70_000f;
+        var refused = Assert.Throws<ArgumentException>(() => partition.Append(
+            [new PartitionRow("fits", [], SearchData.Row(Data, Dimensions, 100)), new PartitionRow("too-big", [], huge)], threads: 1));
+        Assert.Contains("'too-big'", refused.Message);
+        Assert.Contains("float32", refused.Message);
+        Assert.Equal((100, 100L, -1), (partition.Count, partition.Vectors, partition.KeyOf("fits")));
+        Assert.Throws<ArgumentException>(() => partition.Replace(5, [], huge));
+        Assert.Equal(5, partition.KeyOf("r5"));
+
+        // A cosine graph stores unit vectors, and float32 stores anything.
+        using var cosine = IndexPartition.Create(NeighborMetric.Cosine, Dimensions, storage: HnswStorage.Float16);
+        cosine.Append([new PartitionRow("too-big", [], huge)], threads: 1);
+        using var wide = IndexPartition.Create(NeighborMetric.Euclidean, Dimensions);
+        wide.Append([new PartitionRow("too-big", [], huge)], threads: 1);
+        Assert.Equal((1L, 1L), (cosine.Vectors, wide.Vectors));
+    }
 }

@@ -31,10 +31,10 @@ public sealed class IndexSearchTests(IndexSearchTests.Fixture cluster) : IClassF
             Assert.True(recall >= 0.99, $"{metric} recall@10 is {recall:F4}");
         }
 
-        // The exact flag is brute force: the same neighbours as a double-precision scan.
+        // The exact flag is brute force: the same neighbours as a double-precision scan of the stored (float16) vectors.
         var exactEuclidean = await search.Search(queries[..20], new NearestOptions(10, NeighborMetric.Euclidean, [], Exact: true));
         for (var q = 0; q < 20; q++)
-            Assert.Equal(SearchData.Nearest(cluster.Mnist, 784, queries[q].Vector!, 10).Select(r => cluster.MnistIds[r]), exactEuclidean[q].Select(m => m.Id));
+            Assert.Equal(SearchData.Nearest(cluster.StoredMnist, 784, SearchData.AsStored(queries[q].Vector!), 10).Select(r => cluster.MnistIds[r]), exactEuclidean[q].Select(m => m.Id));
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class IndexSearchTests(IndexSearchTests.Fixture cluster) : IClassF
         {
             var vector = queries[q].Vector ?? SearchData.Row(cluster.Blobs, BlobDimensions, Array.IndexOf(cluster.BlobIds, queries[q].Id));
             var exclude = queries[q].Id is { } id ? Array.IndexOf(cluster.BlobIds, id) : -1;
-            Assert.Equal(SearchData.Nearest(cluster.Blobs, BlobDimensions, vector, 10, exclude).Select(r => cluster.BlobIds[r]), oneExact[q].Select(m => m.Id));
+            Assert.Equal(SearchData.Nearest(cluster.StoredBlobs, BlobDimensions, SearchData.AsStored(vector), 10, exclude).Select(r => cluster.BlobIds[r]), oneExact[q].Select(m => m.Id));
             Assert.Equal(SearchData.Values(oneExact[q]), SearchData.Values(fourExact[q]));
         }
 
@@ -87,20 +87,20 @@ public sealed class IndexSearchTests(IndexSearchTests.Fixture cluster) : IClassF
         var query = SearchData.Row(cluster.Blobs, BlobDimensions, 40);
         // One label in five: few enough rows to be scanned exactly.
         var rare = await search.Search([NearestQuery.OfVector(query)], new NearestOptions(15, NeighborMetric.Euclidean, ["label-3"]));
-        Assert.Equal(SearchData.Nearest(cluster.Blobs, BlobDimensions, query, 15, where: r => r % 5 == 3).Select(r => cluster.BlobIds[r]), rare[0].Select(m => m.Id));
+        Assert.Equal(SearchData.Nearest(cluster.StoredBlobs, BlobDimensions, SearchData.AsStored(query), 15, where: r => r % 5 == 3).Select(r => cluster.BlobIds[r]), rare[0].Select(m => m.Id));
         Assert.All(rare[0], m => Assert.Equal(["label-3"], m.Labels));
 
         // Any of three labels, for a query by vector and one by id.
         var wanted = new[] { "label-0", "label-1", "label-4" };
         var common = await search.Search([NearestQuery.OfVector(query), NearestQuery.OfId(cluster.BlobIds[41])], new NearestOptions(10, NeighborMetric.Euclidean, wanted));
         Assert.All(common.SelectMany(l => l), m => Assert.Contains(m.Labels[0], wanted));
-        var expected = SearchData.Nearest(cluster.Blobs, BlobDimensions, query, 10, where: r => r % 5 is 0 or 1 or 4).Select(r => cluster.BlobIds[r]);
+        var expected = SearchData.Nearest(cluster.StoredBlobs, BlobDimensions, SearchData.AsStored(query), 10, where: r => r % 5 is 0 or 1 or 4).Select(r => cluster.BlobIds[r]);
         Assert.Equal(expected, common[0].Select(m => m.Id));
         Assert.DoesNotContain(cluster.BlobIds[41], common[1].Select(m => m.Id));
 
         // A query by id leaves the image out; a batch answers each query as a single search does.
         var byId = await search.Search([NearestQuery.OfId(cluster.BlobIds[7])], new NearestOptions(5, NeighborMetric.Euclidean, [], Exact: true));
-        Assert.Equal(SearchData.Nearest(cluster.Blobs, BlobDimensions, SearchData.Row(cluster.Blobs, BlobDimensions, 7), 5, exclude: 7).Select(r => cluster.BlobIds[r]),
+        Assert.Equal(SearchData.Nearest(cluster.StoredBlobs, BlobDimensions, SearchData.Row(cluster.StoredBlobs, BlobDimensions, 7), 5, exclude: 7).Select(r => cluster.BlobIds[r]),
             byId[0].Select(m => m.Id));
         NearestQuery[] batch = [NearestQuery.OfId(cluster.BlobIds[7]), NearestQuery.OfVector(query), NearestQuery.OfId(cluster.BlobIds[900])];
         var together = await search.Search(batch, new NearestOptions(8, NeighborMetric.Euclidean, []));
@@ -130,6 +130,10 @@ public sealed class IndexSearchTests(IndexSearchTests.Fixture cluster) : IClassF
         public float[] Mnist { get; } = SearchData.FashionMnist(MnistCount);
 
         public float[] Blobs { get; } = SearchData.Blobs(BlobCount, BlobDimensions);
+
+        public float[] StoredMnist => field ??= SearchData.AsStored(Mnist);
+
+        public float[] StoredBlobs => field ??= SearchData.AsStored(Blobs);
 
         public string[] MnistIds { get; private set; } = [];
 

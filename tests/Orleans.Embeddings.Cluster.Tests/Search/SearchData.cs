@@ -26,6 +26,9 @@ public static class SearchData
         return data;
     }
 
+    /// <summary>The values as the index stores them by default, rounded to float16: what its exact searches rank by.</summary>
+    public static float[] AsStored(float[] values) => [.. values.Select(v => (float)(Half)v)];
+
     public static float[] Row(float[] data, int dimensions, int row) => data.AsSpan(row * dimensions, dimensions).ToArray();
 
     /// <summary>The exact k nearest rows to <paramref name="query"/>, in double precision, ties by row.</summary>

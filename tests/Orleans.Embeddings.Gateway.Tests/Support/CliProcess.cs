@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Orleans.Embeddings.ProcessCluster;
 
 namespace Orleans.Embeddings.Gateway.Tests.Support;
 
@@ -18,7 +19,7 @@ public static class CliProcess
     {
         var start = new ProcessStartInfo("dotnet")
         {
-            ArgumentList = { BuiltAssembly.Find("Orleans.Embeddings.Cli", "embeddings.dll") },
+            ArgumentList = { BuiltProject.Assembly("Orleans.Embeddings.Cli", "embeddings.dll") },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,

@@ -33,6 +33,9 @@ public class HostFixture : IAsyncLifetime
 
     public float[][] Vectors { get; } = TestVectors.Generate(PointCount);
 
+    /// <summary>The vectors as the index stores them by default, rounded to float16: what its searches rank by.</summary>
+    public float[][] StoredVectors => field ??= [.. Vectors.Select(vector => vector.Select(value => (float)(Half)value).ToArray())];
+
     public string DataDirectory => dataDirectory.FullName;
 
     /// <summary>Settings beyond the defaults (for example API keys), as command-line arguments.</summary>

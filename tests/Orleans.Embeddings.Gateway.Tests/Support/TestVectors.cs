@@ -12,6 +12,8 @@ public static class TestVectors
 
     public static string Id(int row) => $"p{row:D4}";
 
+    public static int Row(string id) => int.Parse(id[1..], CultureInfo.InvariantCulture);
+
     public static string LabelOf(int row) => Labels[row % Labels.Length];
 
     public static float[][] Generate(int count, int seed = 7)

@@ -1,7 +1,7 @@
-namespace Orleans.Embeddings.Gateway.Tests.Support;
+namespace Orleans.Embeddings.ProcessCluster;
 
-/// <summary>The build output of a project of this repository, to start as a process (the test references it without its assembly).</summary>
-public static class BuiltAssembly
+/// <summary>The build output of a project of this repository, to start as a process, in the configuration of the caller's build.</summary>
+public static class BuiltProject
 {
     public static string RepositoryRoot()
     {
@@ -11,7 +11,8 @@ public static class BuiltAssembly
         return directory?.FullName ?? throw new InvalidOperationException("The repository root (Orleans.Embeddings.sln) is not above " + AppContext.BaseDirectory);
     }
 
-    public static string Find(string project, string assembly)
+    /// <summary>Path of <paramref name="assembly"/> in src/<paramref name="project"/>'s build output.</summary>
+    public static string Assembly(string project, string assembly)
     {
         var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         var path = Path.Combine(RepositoryRoot(), "src", project, "bin", configuration, "net10.0", assembly);
