@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-
 namespace Orleans.Embeddings.ProcessCluster;
 
 /// <summary>
@@ -9,10 +6,9 @@ namespace Orleans.Embeddings.ProcessCluster;
 /// </summary>
 public sealed class StandaloneGatewayProcess : IAsyncDisposable
 {
-    private readonly Process process;
-    private readonly ConcurrentQueue<string> output = new();
+    private readonly ProgramProcess process;
 
-    private StandaloneGatewayProcess(Process process, Uri grpcAddress, Uri webAddress)
+    private StandaloneGatewayProcess(ProgramProcess process, Uri grpcAddress, Uri webAddress)
     {
         this.process = process;
         GrpcAddress = grpcAddress;
@@ -28,54 +24,20 @@ public sealed class StandaloneGatewayProcess : IAsyncDisposable
     public bool HasExited => process.HasExited;
 
     /// <summary>The last lines the process wrote, for failure messages.</summary>
-    public string RecentOutput => string.Join('\n', output.TakeLast(40));
+    public string RecentOutput => process.RecentOutput;
 
     public static StandaloneGatewayProcess Start(RedisServer redis, string clusterId, IReadOnlyDictionary<string, string>? settings = null)
     {
         var (web, grpc) = (FreePorts.Next(), FreePorts.Next());
-        var start = new ProcessStartInfo("dotnet")
-        {
-            ArgumentList = { BuiltProject.Assembly("Orleans.Embeddings.Gateway", "Orleans.Embeddings.Gateway.dll") },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = redis.Directory,
-        };
         var environment = new Dictionary<string, string>
         {
-            ["Embeddings__Cluster__Mode"] = "Redis",
-            ["Embeddings__Cluster__Redis"] = redis.ConnectionString,
-            ["Embeddings__Cluster__ClusterId"] = clusterId,
-            ["Embeddings__Cluster__ServiceId"] = clusterId,
             ["Kestrel__Endpoints__Web__Url"] = $"http://127.0.0.1:{web}",
             ["Kestrel__Endpoints__Grpc__Url"] = $"http://127.0.0.1:{grpc}",
             ["Kestrel__Endpoints__Grpc__Protocols"] = "Http2",
-            ["DOTNET_gcServer"] = "0",
         };
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
-        foreach (var (key, value) in environment) start.Environment[key] = value;
-        var process = Process.Start(start) ?? throw new InvalidOperationException("The gateway process did not start.");
-        var gateway = new StandaloneGatewayProcess(process, new Uri($"http://127.0.0.1:{grpc}"), new Uri($"http://127.0.0.1:{web}"));
-        process.OutputDataReceived += (_, e) => gateway.Record(e.Data);
-        process.ErrorDataReceived += (_, e) => gateway.Record(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return gateway;
+        var process = ProgramProcess.Start(BuiltProject.Assembly("Orleans.Embeddings.Gateway", "Orleans.Embeddings.Gateway.dll"), redis, clusterId, environment, settings);
+        return new StandaloneGatewayProcess(process, new Uri($"http://127.0.0.1:{grpc}"), new Uri($"http://127.0.0.1:{web}"));
     }
 
-    private void Record(string? line)
-    {
-        if (line is null) return;
-        output.Enqueue(line);
-        while (output.Count > 200) output.TryDequeue(out _);
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-        process.Dispose();
-    }
+    public ValueTask DisposeAsync() => process.DisposeAsync();
 }

@@ -5,7 +5,8 @@ namespace Orleans.Embeddings.Cluster.Tests.Processes;
 
 /// <summary>
 /// A fixed set of k-nearest-neighbour searches over vectors the test knows, each with its exact answer worked out
-/// here by brute force, so that any answer the cluster gives can be checked whatever state the cluster is in.
+/// here by brute force, so that any answer the cluster gives can be checked whatever state the cluster is in. The
+/// answers are those of the vectors as the index stores them by default, rounded to float16, as are the queries.
 /// The searches take turns: by id and by vector, each through the index and as an exact scan.
 /// </summary>
 public sealed class NeighborQueryPool
@@ -17,7 +18,7 @@ public sealed class NeighborQueryPool
     /// <param name="rows">The collection's vectors, row-major; row r is the image <see cref="Id"/>(r).</param>
     public NeighborQueryPool(string collection, float[] rows, int dimensions, int size, int k, int seed)
     {
-        this.rows = rows;
+        this.rows = Stored(rows);
         this.dimensions = dimensions;
         var count = rows.Length / dimensions;
         var random = new Random(seed);
@@ -39,6 +40,7 @@ public sealed class NeighborQueryPool
                 // Near a stored point but not on it, so that the answer is not led by an exact match.
                 vector = [.. Row(row).Select(v => v + (float)(0.3 * (random.NextDouble() - 0.5)))];
                 request.Query = new NeighborQuery { Vector = new Vector { Values = { vector } } };
+                vector = Stored(vector);
             }
             var expected = Enumerable.Range(0, count)
                 .Where(r => !byId || r != row)
@@ -93,6 +95,8 @@ public sealed class NeighborQueryPool
     private static double Tolerance(double distance) => 1e-4 * (1 + distance);
 
     private static string Join(IEnumerable<double> distances) => string.Join(" ", distances.Select(d => d.ToString("F3", CultureInfo.InvariantCulture)));
+
+    private static float[] Stored(float[] values) => [.. values.Select(v => (float)(Half)v)];
 
     private float[] Row(int row) => rows.AsSpan(row * dimensions, dimensions).ToArray();
 

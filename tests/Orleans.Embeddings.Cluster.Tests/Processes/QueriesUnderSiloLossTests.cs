@@ -44,8 +44,8 @@ public sealed class QueriesUnderSiloLossTests(ITestOutputHelper output)
 
     /// <summary>
     /// The first stretch after the kill, while the cluster finds out and moves the lost grains. Calls to a killed
-    /// silo fail or hang until the membership declares it dead, which Orleans' default probing (the silo host does
-    /// not change it) does some 5 to 15 seconds after the kill.
+    /// silo fail or hang until the membership declares it dead, which Orleans' default probing (kept here;
+    /// Embeddings:Cluster:Membership tunes it) does some 5 to 15 seconds after the kill.
     /// </summary>
     private static readonly TimeSpan During = TimeSpan.FromSeconds(15);
 
