@@ -2,9 +2,10 @@
 # The ann-benchmarks protocol on Fashion-MNIST (base = first 60,000, queries = last 10,000, k = 10, Euclidean):
 # hnswlib (the peer, M = 16, ef_construction = 200, 2 build threads, 1 search thread), then the `ann` suite (the same
 # settings, inserted on the silo's one thread; in process, then through the gRPC gateway; with float16 vectors, the
-# default, and float32), one after the other on the same machine. Prints both runs' lines, then the curves side by
-# side and the floors: the fastest in-process point at recall@10 >= 0.99 against hnswlib's fastest such point, and the
-# gateway's against the in-process one, for each storage. The last line is JSON.
+# default, and float32), then hnswlib again, one after the other on the same machine. Prints the runs' lines, then
+# the curves side by side (hnswlib's rate the mean of its two runs) and the floors: the fastest in-process point at
+# recall@10 >= 0.99 against hnswlib's fastest such point, and the gateway's against the in-process one, for each
+# storage. The last line is JSON.
 # Usage: compare-ann.sh [ann suite options, e.g. --grpc false]   (PEERS=dir overrides ../shared/peers beside the repository)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -15,21 +16,32 @@ python=/usr/bin/python3
 
 dotnet build -c Release "$repo/tests/Orleans.Embeddings.Benchmarks" >/dev/null
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-"$python" "$peers/hnswlib_bench.py" 16 200 | tee "$work/hnswlib.jsonl"
+# The machine's speed drifts by tens of percent over minutes (its L3 is shared), so the peer runs before and after
+# the suite and the floors compare against the mean of its two rates.
+"$python" "$peers/hnswlib_bench.py" 16 200 | tee "$work/hnswlib-before.jsonl"
 echo "load average between: $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet "$repo/tests/Orleans.Embeddings.Benchmarks/bin/Release/net10.0/Orleans.Embeddings.Benchmarks.dll" ann "$@" | tee "$work/ann.out"
 tail -n 1 "$work/ann.out" > "$work/ann.json"
-"$python" - "$work/hnswlib.jsonl" "$work/ann.json" <<'PY'
+echo "load average between: $(cut -d' ' -f1-3 /proc/loadavg)"
+"$python" "$peers/hnswlib_bench.py" 16 200 | tee "$work/hnswlib-after.jsonl"
+"$python" - "$work/hnswlib-before.jsonl" "$work/hnswlib-after.jsonl" "$work/ann.json" <<'PY'
 import json, sys
-peer = [json.loads(line) for line in open(sys.argv[1]) if line.startswith("{")]
-ann = json.load(open(sys.argv[2]))
+def read(path):
+    return {p["ef"]: p for p in (json.loads(line) for line in open(path) if line.startswith("{"))}
+before, after = read(sys.argv[1]), read(sys.argv[2])
+peer = [{**b, "recall@10": round((b["recall@10"] + after[ef]["recall@10"]) / 2, 4),
+         "qps_1thread": round((b["qps_1thread"] + after[ef]["qps_1thread"]) / 2),
+         "qps_before": b["qps_1thread"], "qps_after": after[ef]["qps_1thread"],
+         "build_s_2threads": round((b["build_s_2threads"] + after[ef]["build_s_2threads"]) / 2, 1)}
+        for ef, b in before.items() if ef in after]
+ann = json.load(open(sys.argv[3]))
 def table(suffix):
     ours = {p["ef"]: p for p in ann["curve" + suffix]}
     grpc = {p["ef"]: p for p in ann.get("grpc_curve" + suffix, [])}
-    print(f"{'ef':>5} | {'hnswlib recall':>14} {'qps':>7} | {'in-process recall':>17} {'qps':>7} {'x hnswlib':>9} | {'gateway recall':>14} {'qps':>7} {'x in-process':>12}")
+    print(f"{'ef':>5} | {'hnswlib recall':>14} {'qps':>7} {'before/after':>13} | {'in-process recall':>17} {'qps':>7} {'x hnswlib':>9} | {'gateway recall':>14} {'qps':>7} {'x in-process':>12}")
     for p in peer:
         ef, o, g = p["ef"], ours.get(p["ef"]), grpc.get(p["ef"])
-        row = f"{ef:>5} | {p['recall@10']:>14.4f} {p['qps_1thread']:>7} | "
+        row = f"{ef:>5} | {p['recall@10']:>14.4f} {p['qps_1thread']:>7} {str(p['qps_before']) + '/' + str(p['qps_after']):>13} | "
         row += f"{o['recall']:>17.4f} {o['qps']:>7.0f} {o['qps'] / p['qps_1thread']:>9.2f} | " if o else f"{'':>35} | "
         row += f"{g['recall']:>14.4f} {g['qps']:>7.0f} {g['qps'] / o['qps']:>12.2f}" if g and o else ""
         print(row)
