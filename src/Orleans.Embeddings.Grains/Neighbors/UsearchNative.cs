@@ -72,12 +72,6 @@ internal static unsafe partial class UsearchNative
     public static partial nuint usearch_dimensions(nint index, out nint error);
 
     [LibraryImport(Library)]
-    public static partial nuint usearch_connectivity(nint index, out nint error);
-
-    [LibraryImport(Library)]
-    public static partial nuint usearch_expansion_add(nint index, out nint error);
-
-    [LibraryImport(Library)]
     public static partial nuint usearch_memory_usage(nint index, out nint error);
 
     [LibraryImport(Library)]

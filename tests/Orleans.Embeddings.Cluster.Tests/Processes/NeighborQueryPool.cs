@@ -1,5 +1,6 @@
 using System.Globalization;
 using Orleans.Embeddings.Api.V1;
+using Orleans.Embeddings.Cluster.Tests.Search;
 
 namespace Orleans.Embeddings.Cluster.Tests.Processes;
 
@@ -18,7 +19,7 @@ public sealed class NeighborQueryPool
     /// <param name="rows">The collection's vectors, row-major; row r is the image <see cref="Id"/>(r).</param>
     public NeighborQueryPool(string collection, float[] rows, int dimensions, int size, int k, int seed)
     {
-        this.rows = Stored(rows);
+        this.rows = SearchData.AsStored(rows);
         this.dimensions = dimensions;
         var count = rows.Length / dimensions;
         var random = new Random(seed);
@@ -40,7 +41,7 @@ public sealed class NeighborQueryPool
                 // Near a stored point but not on it, so that the answer is not led by an exact match.
                 vector = [.. Row(row).Select(v => v + (float)(0.3 * (random.NextDouble() - 0.5)))];
                 request.Query = new NeighborQuery { Vector = new Vector { Values = { vector } } };
-                vector = Stored(vector);
+                vector = SearchData.AsStored(vector);
             }
             var expected = Enumerable.Range(0, count)
                 .Where(r => !byId || r != row)
@@ -95,8 +96,6 @@ public sealed class NeighborQueryPool
     private static double Tolerance(double distance) => 1e-4 * (1 + distance);
 
     private static string Join(IEnumerable<double> distances) => string.Join(" ", distances.Select(d => d.ToString("F3", CultureInfo.InvariantCulture)));
-
-    private static float[] Stored(float[] values) => [.. values.Select(v => (float)(Half)v)];
 
     private float[] Row(int row) => rows.AsSpan(row * dimensions, dimensions).ToArray();
 
