@@ -20,8 +20,10 @@ public enum TsneJobState
 }
 
 /// <summary>
-/// Where a job stands; answered while it runs. <see cref="BytesPerPartitionIteration"/> is what one partition
-/// receives (the map) and sends (its attractive forces) per iteration, as serialised.
+/// Where a job stands; answered while it runs. <see cref="BytesPerPartitionIteration"/> is what one partition moves
+/// per iteration (the iteration's plan and FFT potentials in, its charges out, its rows to every silo's copy of the
+/// map), <see cref="BytesPerSiloIteration"/> what one silo receives for its copy of the map, as serialised.
+/// <see cref="CoordinatorShare"/> is the share of the iterations' wall time the job grain spent on its own work.
 /// </summary>
 [GenerateSerializer, Immutable]
 public sealed record TsneJobStatus(
@@ -39,7 +41,12 @@ public sealed record TsneJobStatus(
     [property: Id(11)] string? Error,
     [property: Id(12)] string[] PartitionSilos,
     [property: Id(13)] long BytesPerPartitionIteration,
-    [property: Id(14)] IReadOnlyDictionary<string, double> PhaseSeconds);
+    [property: Id(14)] IReadOnlyDictionary<string, double> PhaseSeconds)
+{
+    [Id(15)] public long BytesPerSiloIteration { get; init; }
+
+    [Id(16)] public double CoordinatorShare { get; init; }
+}
 
 /// <summary>A finished map: the image ids and their coordinates, row-major, in collection order.</summary>
 [GenerateSerializer, Immutable]

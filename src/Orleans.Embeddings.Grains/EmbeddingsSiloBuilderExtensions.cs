@@ -13,12 +13,13 @@ public static class EmbeddingsSiloBuilderExtensions
     public const string StorageName = "embeddings";
 
     /// <summary>
-    /// The partition placement and the offline embedding providers (pixels, vectors). Grain storage named
+    /// The partition placement, the silo's map replicas and the offline embedding providers (pixels, vectors). Grain storage named
     /// <see cref="StorageName"/> must be added separately: SQLite on one machine, Redis for clusters.
     /// </summary>
     public static ISiloBuilder AddEmbeddingGrains(this ISiloBuilder silo)
     {
         silo.Services.AddPlacementDirector<PartitionPlacementStrategy, PartitionPlacementDirector>();
+        silo.Services.AddSingleton<MapReplicas>();
         silo.Services.AddEmbeddingProviders();
         silo.Services.AddOptions<NeighborIndexOptions>().Bind(silo.Configuration.GetSection(NeighborIndexOptions.Section));
         return silo;

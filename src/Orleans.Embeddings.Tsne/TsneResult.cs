@@ -7,4 +7,7 @@ namespace Orleans.Embeddings.Tsne;
 public sealed record TsneResult(float[] Map, int Dimensions, double KlDivergence, IReadOnlyDictionary<string, double> PhaseSeconds)
 {
     public int PointCount => Map.Length / Dimensions;
+
+    /// <summary>Seconds of the iterations the coordinator spent on its own reductions (the convolution and Z).</summary>
+    public double CoordinatorSeconds { get; init; }
 }

@@ -1,28 +1,13 @@
 using System.Diagnostics;
-using Orleans.Embeddings.Tsne.Affinities;
-using Orleans.Embeddings.Tsne.Neighbors;
-using Orleans.Embeddings.Tsne.Optimization;
-using Orleans.Embeddings.Tsne.Pca;
-using Orleans.Embeddings.Tsne.Repulsion;
 
 namespace Orleans.Embeddings.Tsne;
 
 /// <summary>
-/// Runs t-SNE in one process by composing <see cref="TsneShard"/>s exactly as the cluster does: the coordinator's
-/// reductions and update here, each shard's steps on its own rows, and every exchange an array handed over.
+/// Runs t-SNE in one process: <see cref="TsneCoordinator"/> over <see cref="LocalShards"/>, the same phases and the
+/// same decomposition as a cluster job, so the map is the cluster's for the same seed and shard count.
 /// </summary>
 public static class TsneRunner
 {
-    public static class Phases
-    {
-        public const string Input = "input";
-        public const string Pca = "pca";
-        public const string Neighbors = "neighbors";
-        public const string Affinities = "affinities";
-        public const string Initialization = "initialization";
-        public const string Optimization = "optimization";
-    }
-
     /// <summary>Runs t-SNE on rows given as arrays, which must all have the same length.</summary>
     public static TsneResult Run(IReadOnlyList<float[]> rows, TsneOptions options, int shards = 1,
         IProgress<TsneProgress>? progress = null, CancellationToken cancellation = default)
@@ -51,110 +36,40 @@ public static class TsneRunner
         var pointCount = data.Length / dimensions;
         TsneValidation.Validate(options, pointCount, dimensions);
         var clock = Stopwatch.StartNew();
-        var phases = new Dictionary<string, double>();
-        void Report(string phase, int iteration = 0, double? kl = null) =>
+        var hooks = new ProgressHooks(progress, options, pointCount, clock);
+        hooks.PhaseStarted(TsneCoordinator.Phases.Input);
+        using var local = new LocalShards(data, dimensions, options, shards);
+        var input = clock.Elapsed.TotalSeconds;
+        var coordinator = new TsneCoordinator(local, options, pointCount, dimensions, hooks);
+        // On the thread pool, so no caller's synchronisation context sits under the coordinator's awaits.
+        var kl = Task.Run(() => coordinator.Run(cancellation: cancellation), cancellation).GetAwaiter().GetResult();
+        progress?.Report(new TsneProgress("done", options.TotalIterations, options.TotalIterations, kl, clock.Elapsed));
+        var phases = new Dictionary<string, double> { [TsneCoordinator.Phases.Input] = input };
+        foreach (var (phase, seconds) in coordinator.PhaseSeconds) phases[phase] = seconds;
+        return new TsneResult(local.Map(), options.OutputDimensions, kl, phases) { CoordinatorSeconds = coordinator.CoordinatorSeconds };
+    }
+
+    // Progress as the runner always reported it: each phase, and every tenth iteration or KL measurement.
+    private sealed class ProgressHooks(IProgress<TsneProgress>? progress, TsneOptions options, int pointCount, Stopwatch clock) : ITsneRunHooks
+    {
+        public void PhaseStarted(string phase)
+        {
+            if (phase is TsneCoordinator.Phases.Input or TsneCoordinator.Phases.Pca or TsneCoordinator.Phases.Neighbors
+                or TsneCoordinator.Phases.Affinities or TsneCoordinator.Phases.Initialization or TsneCoordinator.Phases.Optimization)
+                Report(phase, 0, null);
+        }
+
+        public void Iterated(int iteration, double? klDivergence)
+        {
+            if (klDivergence.HasValue || iteration % 10 == 0)
+                Report(Optimization.OptimizationPhase.At(Math.Min(iteration, options.TotalIterations - 1), pointCount, options).Name, iteration, klDivergence);
+        }
+
+        public bool ShouldCheckpoint(int iteration) => false;
+
+        public Task Checkpointed(int iteration, double? klDivergence) => Task.CompletedTask;
+
+        private void Report(string phase, int iteration, double? kl) =>
             progress?.Report(new TsneProgress(phase, iteration, options.TotalIterations, kl, clock.Elapsed));
-        T Timed<T>(string phase, Func<T> work)
-        {
-            cancellation.ThrowIfCancellationRequested();
-            Report(phase);
-            var started = clock.Elapsed.TotalSeconds;
-            var result = work();
-            phases[phase] = clock.Elapsed.TotalSeconds - started;
-            return result;
-        }
-
-        var layout = ShardLayout.Split(pointCount, shards);
-        var shardList = Timed(Phases.Input, () => Enumerable.Range(0, layout.ShardCount)
-            .Select(s => new TsneShard(layout.Start(s), data.Slice(layout.Start(s) * dimensions, layout.Count(s) * dimensions), dimensions, pointCount, options))
-            .ToArray());
-
-        var pcaDimensions = options.EffectivePcaDimensions(dimensions);
-        var plan = NeighborPlan.For(options, pointCount, dimensions);
-        var model = Timed(Phases.Pca, () => FitPca(shardList, pcaDimensions, plan, options));
-
-        var k = options.NeighborCount(pointCount);
-        Timed(Phases.Neighbors, () => FindNeighbors(shardList, k, plan, model));
-
-        var entropyTerm = Timed(Phases.Affinities, () => ExchangeAffinities(shardList, layout));
-
-        var map = Timed(Phases.Initialization, () => shardList.SelectMany(s => s.InitialRows(model)).ToArray());
-
-        var kl = Timed(Phases.Optimization, () => Optimize(shardList, map, entropyTerm, options, (iteration, value) =>
-        {
-            cancellation.ThrowIfCancellationRequested();
-            Report(OptimizationPhase.At(Math.Min(iteration, options.TotalIterations - 1), pointCount, options).Name, iteration, value);
-        }));
-        Report("done", options.TotalIterations, kl);
-        return new TsneResult(map, options.OutputDimensions, kl, phases);
-    }
-
-    private static PcaModel? FitPca(TsneShard[] shards, int pcaDimensions, NeighborPlan plan, TsneOptions options)
-    {
-        if (pcaDimensions == 0 && plan.SearchDimensions == 0 && options.Initialization != MapInitialization.Pca)
-            return null;
-        var maxAbsolute = shards.Max(s => s.MaxAbsolute());
-        var sums = shards.Select(s => s.ComputePcaSums(maxAbsolute)).Aggregate((a, b) => a.Add(b));
-        var components = Math.Max(Math.Max(pcaDimensions, plan.SearchDimensions), Math.Min(options.OutputDimensions, shards[0].Dimensions));
-        var model = PcaModel.Fit(sums, components);
-        if (pcaDimensions > 0)
-            foreach (var shard in shards) shard.ReduceDimensions(model);
-        return model;
-    }
-
-    private static bool FindNeighbors(TsneShard[] shards, int k, NeighborPlan plan, PcaModel? model)
-    {
-        if (plan.SearchDimensions > 0)
-            foreach (var shard in shards) shard.ProjectForSearch(model!.Truncate(plan.SearchDimensions));
-        foreach (var shard in shards) shard.BeginNeighborSearch(plan.Candidates);
-        if (plan.Exact)
-        {
-            foreach (var query in shards)
-                foreach (var candidates in shards)
-                    query.OfferCandidates(candidates.SearchRows, candidates.Start);
-        }
-        else
-        {
-            foreach (var owner in shards)
-            {
-                using var index = owner.BuildIndex(plan.Candidates);
-                foreach (var query in shards) query.OfferCandidates(index);
-            }
-        }
-        if (plan.Refine)
-        {
-            foreach (var shard in shards) shard.BeginRefinement(k);
-            foreach (var query in shards)
-                foreach (var owner in shards)
-                    query.RefineWith(owner.InputRows, owner.Start);
-        }
-        foreach (var shard in shards) shard.EndNeighborSearch();
-        return true;
-    }
-
-    private static double ExchangeAffinities(TsneShard[] shards, ShardLayout layout)
-    {
-        var outgoing = shards.Select(s => s.CalibrateAffinities(layout)).ToArray();
-        double entropy = 0;
-        for (var t = 0; t < shards.Length; t++)
-            entropy += shards[t].AcceptAffinities(outgoing.Select(fromShard => fromShard[t])).EntropyTerm;
-        return entropy;
-    }
-
-    private static double Optimize(TsneShard[] shards, float[] map, double entropyTerm, TsneOptions options, Action<int, double?> onIteration)
-    {
-        var optimizer = new TsneOptimizer(map, shards[0].PointCount, options, entropyTerm);
-        while (!optimizer.Finished)
-        {
-            var iteration = optimizer.Iteration;
-            // Both halves only read the map, so the repulsion field is built while the shards compute their
-            // attractive forces: each half's parallel loops fill the other's idle threads.
-            var repulsion = Task.Run(optimizer.ComputeRepulsion);
-            var attraction = shards.Select(s => s.ComputeAttraction(map, optimizer.MeasuresKl)).ToArray();
-            repulsion.GetAwaiter().GetResult();
-            var kl = optimizer.Apply(attraction);
-            if (kl.HasValue || iteration % 10 == 0) onIteration(iteration, kl);
-        }
-        return optimizer.KlDivergence;
     }
 }

@@ -9,8 +9,8 @@ namespace Orleans.Embeddings.Tsne;
 
 /// <summary>
 /// One contiguous shard of the points and every step of t-SNE it computes: the input checks, its share of the
-/// PCA sums, its rows' neighbours against every shard's block or index, its affinities and their exchange, its
-/// starting rows, and each iteration's attractive forces on its rows. Each step is a function of the shard's own state and
+/// PCA sums, its rows' neighbours against every shard's block or index, its affinities and their exchange, and the
+/// optimisation of its own rows: each iteration's attractive forces, its part of the repulsion, and the step. Each step is a function of the shard's own state and
 /// of what the coordinator hands it, so the same steps run in one process or on many machines.
 /// </summary>
 public sealed class TsneShard
@@ -23,6 +23,12 @@ public sealed class TsneShard
     private NeighborGraph? neighbors;
     private SparseAffinities? affinities;
     private float[]? attraction;
+    private Task<ShardAttraction>? pendingAttraction;
+    private float[]? positions;
+    private GradientDescent? descent;
+    private float[]? gradient;
+    private float[]? charges;
+    private RepulsiveForces? repulsion;
     private bool reduced;
 
     /// <param name="start">Global index of the shard's first row; a multiple of <see cref="ShardLayout.ChunkRows"/>.</param>
@@ -50,7 +56,7 @@ public sealed class TsneShard
 
     public int PointCount { get; }
 
-    /// <summary>Dimensions of <see cref="InputRows"/>: the input's, or the principal components' after <see cref="ReduceDimensions"/>.</summary>
+    /// <summary>Dimensions of <see cref="InputRows"/>: the input's, or the principal components' after <see cref="ApplyPca"/>.</summary>
     public int Dimensions { get; private set; }
 
     /// <summary>The rows whose distances define the neighbours: the input (unit length for cosine), or its principal coordinates.</summary>
@@ -69,19 +75,28 @@ public sealed class TsneShard
 
     public PcaSums ComputePcaSums(double globalMaxAbsolute) => PcaSums.Compute(InputRows, Dimensions, globalMaxAbsolute, parallel);
 
-    /// <summary>Replaces the input rows by their coordinates on the model's axes.</summary>
-    public void ReduceDimensions(PcaModel model)
+    /// <summary>
+    /// Applies the run's PCA: the input rows are replaced by their first <paramref name="reduceTo"/> principal
+    /// coordinates (0: kept), and candidates are searched among the first <paramref name="searchDimensions"/>
+    /// (0: in the rows themselves), which after a reduction are the reduced rows' leading columns.
+    /// </summary>
+    public void ApplyPca(PcaModel model, int reduceTo, int searchDimensions)
     {
-        InputRows = SearchRows = model.Project(InputRows, parallel);
-        Dimensions = SearchDimensions = model.ComponentCount;
-        reduced = true;
-    }
-
-    /// <summary>Searches candidates among the rows' coordinates on the model's axes, keeping the input rows for ranking.</summary>
-    public void ProjectForSearch(PcaModel model)
-    {
-        SearchRows = model.Project(InputRows, parallel);
-        SearchDimensions = model.ComponentCount;
+        ArgumentNullException.ThrowIfNull(model);
+        if (reduceTo > 0)
+        {
+            var axes = model.Truncate(reduceTo);
+            InputRows = SearchRows = axes.Project(InputRows, parallel);
+            Dimensions = SearchDimensions = axes.ComponentCount;
+            reduced = true;
+        }
+        if (searchDimensions > 0 && searchDimensions < Dimensions)
+        {
+            SearchRows = reduced
+                ? LeadingColumns(InputRows.Span, Dimensions, searchDimensions, 1f)
+                : model.Truncate(searchDimensions).Project(InputRows, parallel);
+            SearchDimensions = searchDimensions;
+        }
     }
 
     // --- Nearest neighbours ---
@@ -145,18 +160,85 @@ public sealed class TsneShard
 
     // --- Optimisation ---
 
+    /// <summary>This shard's rows of the map, row-major; the shard moves them itself, one step per iteration.</summary>
+    public float[] Positions => positions ?? throw new InvalidOperationException("The optimisation has not started yet.");
+
+    /// <summary>The optimiser's per-coordinate state of this shard's rows (momentum and gains), what a checkpoint keeps.</summary>
+    public GradientDescent Descent => descent ?? throw new InvalidOperationException("The optimisation has not started yet.");
+
+    /// <summary>Places the shard's rows at their starting coordinates; <paramref name="model"/> is needed for PCA initialisation.</summary>
+    public MapBounds StartOptimization(PcaModel? model) => ResumeOptimization(InitialRows(model), new GradientDescent(Count, options.OutputDimensions));
+
+    /// <summary>Continues from a checkpoint of this shard's rows and optimiser state.</summary>
+    public MapBounds ResumeOptimization(float[] rows, GradientDescent state)
+    {
+        var dims = options.OutputDimensions;
+        if (rows.Length != Count * dims || state.Velocity.Length != Count * dims || state.Gains.Length != Count * dims)
+            throw new ArgumentException($"A checkpoint of this shard holds {Count} rows of {dims} coordinates.", nameof(rows));
+        positions = rows;
+        descent = state;
+        gradient = new float[Count * dims];
+        repulsion = new RepulsiveForces(Count, dims);
+        return MapBounds.Of(positions, dims);
+    }
+
+    /// <summary>
+    /// The first half of an iteration, from the whole map of this iteration: the shard's part of the repulsion, which
+    /// is what the coordinator waits for (with the FFT its rows' charges spread onto the iteration's grid, to be
+    /// summed over shards and convolved; otherwise the repulsive forces on its rows from the replica's field and
+    /// their share of Z). The attractive forces on its rows start here too but run on while the coordinator reduces;
+    /// <see cref="Step"/> waits for them.
+    /// </summary>
+    public ShardMeasurement Measure(IterationPlan plan, MapReplica map)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(map);
+        var rows = Positions;
+        pendingAttraction = Task.Run(() => ComputeAttraction(map.Coordinates, plan.MeasuresKl));
+        if (plan.Grid is { } grid)
+        {
+            if (charges?.Length != grid.GridLength) charges = GC.AllocateUninitializedArray<float>(grid.GridLength);
+            FftRepulsionField.Spread(rows, grid, charges, parallel);
+            return new ShardMeasurement(charges, []);
+        }
+        var forces = repulsion!;
+        forces.Evaluate(map.Field(plan.Method, options), Start, parallel);
+        return new ShardMeasurement(null, forces.ChunkSums());
+    }
+
+    /// <summary>
+    /// The second half: with Z (and the FFT potentials) known, the repulsive forces on this shard's rows, the
+    /// gradient, and the step of its rows and optimiser state (none on the final pass, which only measures).
+    /// Returns the box around the rows' new positions and, on KL iterations, the rows' sum p log w.
+    /// </summary>
+    public ShardStep Step(StepPlan plan)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        var rows = Positions;
+        var dims = options.OutputDimensions;
+        if (plan.Potentials is { } potentials)
+            repulsion!.Evaluate(new FftRepulsionField(potentials, rows, dims), 0, parallel);
+        var attraction = (pendingAttraction ?? throw new InvalidOperationException("Measure comes before Step.")).GetAwaiter().GetResult();
+        pendingAttraction = null;
+        var last = plan.Iteration == options.TotalIterations;
+        var phase = OptimizationPhase.At(Math.Min(plan.Iteration, options.TotalIterations - 1), PointCount, options);
+        GradientAssembly.Assemble(attraction.Forces, repulsion!.Forces, plan.Z, last ? 1 : phase.Exaggeration, gradient!);
+        if (!last) Descent.Step(rows, gradient!, phase, options, parallel);
+        return new ShardStep(MapBounds.Of(rows, dims), attraction.LogWeightSum);
+    }
+
     /// <summary>The shard's starting coordinates; <paramref name="model"/> is needed for PCA initialisation.</summary>
-    public float[] InitialRows(PcaModel? model) => options.Initialization switch
+    private float[] InitialRows(PcaModel? model) => options.Initialization switch
     {
         MapInitialization.Random => InitialMap.Random(Start, Count, options.OutputDimensions, options.Seed),
         MapInitialization.Supplied => InitialMap.Supplied(options.InitialMap!, Start, Count, options.OutputDimensions),
         _ when model is null => throw new ArgumentNullException(nameof(model), "PCA initialisation needs the PCA model."),
         // After a reduction the rows already are principal coordinates, so the first columns are the projection.
-        _ when reduced => LeadingColumns(model),
+        _ when reduced => LeadingColumns(InputRows.Span, Dimensions, options.OutputDimensions,
+            (float)(InitialMap.Scale / Math.Sqrt(Math.Max(model.Variances[0], double.Epsilon)))),
         _ => InitialMap.FromPca(InputRows, model, options.OutputDimensions, parallel),
     };
 
-    /// <summary>This iteration's forces on the shard's rows, given the whole map and the repulsion field built from it.</summary>
     /// <summary>
     /// One iteration's attractive forces on this shard's rows, sum_j p_ij w_ij^((a+1)/a) (y_i - y_j), from the
     /// whole map; on KL iterations also the shard's sum p log w. The buffer is reused by the next iteration.
@@ -170,16 +252,15 @@ public sealed class TsneShard
         return new ShardAttraction(Start, attraction, logWeights);
     }
 
-    private float[] LeadingColumns(PcaModel model)
+    // The first `columns` columns of row-major rows, scaled.
+    private static float[] LeadingColumns(ReadOnlySpan<float> rows, int dimensions, int columns, float scale)
     {
-        var dims = options.OutputDimensions;
-        var scale = (float)(InitialMap.Scale / Math.Sqrt(Math.Max(model.Variances[0], double.Epsilon)));
-        var rows = InputRows.Span;
-        var map = new float[Count * dims];
-        for (var r = 0; r < Count; r++)
-            for (var d = 0; d < dims; d++)
-                map[r * dims + d] = rows[r * Dimensions + d] * scale;
-        return map;
+        var count = rows.Length / dimensions;
+        var leading = new float[count * columns];
+        for (var r = 0; r < count; r++)
+            for (var d = 0; d < columns; d++)
+                leading[r * columns + d] = rows[r * dimensions + d] * scale;
+        return leading;
     }
 
     private static float[] UnitRows(ReadOnlySpan<float> rows, int dimensions, int start)

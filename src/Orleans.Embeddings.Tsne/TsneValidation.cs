@@ -31,6 +31,8 @@ public static class TsneValidation
         Require(double.IsFinite(options.DegreesOfFreedom) && options.DegreesOfFreedom > 0, nameof(options.DegreesOfFreedom), options.DegreesOfFreedom, "must be positive");
         Require(options.KlEvery >= 0, nameof(options.KlEvery), options.KlEvery, "must not be negative");
         Require(options.PcaDimensions >= 0, nameof(options.PcaDimensions), options.PcaDimensions, "must not be negative (0 keeps the input space)");
+        Require(options.PcaDimensions == 0 || options.PcaDimensions >= options.OutputDimensions, nameof(options.PcaDimensions), options.PcaDimensions,
+            $"must be 0 (keep the input space) or at least OutputDimensions = {options.OutputDimensions}, since a PCA start takes the map from the leading components");
         if (options.MaxThreads is { } threads)
             Require(threads >= 1, nameof(options.MaxThreads), threads, "must be at least 1");
         Require(options.Repulsion != RepulsionMethod.Fft || options.OutputDimensions <= 2, nameof(options.Repulsion), options.Repulsion,

@@ -64,6 +64,16 @@ public sealed class TsneValidationTests
         Assert.Contains($"= {dims}", error.Message);
     }
 
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(2, 3)]
+    public void Fewer_principal_components_than_map_dimensions_are_rejected(int pca, int dims)
+    {
+        var error = Fails(new TsneOptions { Perplexity = 5, PcaDimensions = pca, OutputDimensions = dims });
+        Assert.Equal("PcaDimensions", error.ParamName);
+        Assert.Contains($"at least OutputDimensions = {dims}", error.Message);
+    }
+
     [Fact]
     public void Fft_repulsion_in_three_dimensions_is_rejected()
     {

@@ -11,21 +11,27 @@ using Orleans.Runtime;
 namespace Orleans.Embeddings.Grains.Jobs;
 
 /// <summary>
-/// Coordinates one t-SNE job. Start records the job and returns; the job then runs inside the grain as a loop of
-/// short calls to its partitions, so status queries interleave with it and no call outlives Orleans' timeout.
-/// Each iteration it sends every partition the map and, while they compute the attractive forces on their rows,
-/// builds the repulsion field once from the whole map and evaluates it for every row.
-/// The map and the optimiser state are checkpointed every few iterations. If the coordinator's silo dies, the
-/// grain is reactivated elsewhere (by the job keeper, or any caller) and resumes: partitions are rebuilt (every
-/// step before the optimisation is deterministic, so P comes out the same) and the iterations continue from the
-/// checkpoint. A lost partition makes the run fail the same way and resume.
+/// Coordinates one t-SNE job. Start records the job and returns; the job then runs inside the grain as
+/// <see cref="TsneCoordinator"/> over the job's partition grains (<see cref="PartitionShards"/>), whose steps are
+/// polled, so status queries interleave with it and no call outlives Orleans' timeout. The partitions own their rows
+/// through the iterations; this grain keeps only the global scalars and O(grid) buffers.
+/// Every few iterations each partition checkpoints its rows and this grain records the iteration. If the
+/// coordinator's silo dies, the grain is reactivated elsewhere (by the job keeper, or any caller) and resumes; if a
+/// partition's silo dies, the run starts again on a new set of partitions. Either way every step before the
+/// optimisation is recomputed (it is deterministic, so P comes out the same) and the iterations continue from the
+/// checkpoint. Restarts back off, and a job that keeps losing partitions without progress fails with the reason.
 /// </summary>
 public sealed class TsneJobGrain(
     [PersistentState("job", EmbeddingsSiloBuilderExtensions.StorageName)] IPersistentState<TsneJobRecord> job,
+    IClusterMembershipService membership,
     Orleans.Serialization.Serializer serializer,
     ILogger<TsneJobGrain> logger) : Grain, ITsneJobGrain
 {
-    private static readonly TimeSpan RetryDelay = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan LongestRetryDelay = TimeSpan.FromMinutes(1);
+
+    /// <summary>Restarts in a row without a new checkpoint after which a job fails.</summary>
+    public const int MaxRestartsWithoutProgress = 6;
 
     private CancellationTokenSource? cancellation;
     private Task? run;
@@ -35,8 +41,10 @@ public sealed class TsneJobGrain(
     private double? kl;
     private string[] partitionSilos = [];
     private long bytesPerPartitionIteration;
+    private long bytesPerSiloIteration;
+    private double coordinatorShare;
     private readonly Dictionary<string, double> phaseSeconds = [];
-    private TsneMapSnapshot? currentMap;
+    private PartitionShards? shards;
     private double phaseStarted;
 
     private string JobId => this.GetPrimaryKeyString();
@@ -81,16 +89,40 @@ public sealed class TsneJobGrain(
         if (run is not null) await run;
     }
 
-    public Task<TsneJobResult?> GetResult() => job.State is { State: TsneJobState.Completed, Map: { } map, Spec: { } spec }
-        ? ResultOf(spec, PackedFloats.Unpack<float>(map))
-        : Task.FromResult<TsneJobResult?>(null);
-
-    public Task<TsneMapSnapshot?> GetCurrentMap() => Task.FromResult(currentMap);
-
-    private async Task<TsneJobResult?> ResultOf(TsneJobSpec spec, float[] map)
+    public async Task<TsneJobResult?> GetResult()
     {
+        if (job.State is not { State: TsneJobState.Completed, Spec: { } spec }) return null;
+        // Maps finished before the rows were stored per partition are one block in the job's record.
+        var map = job.State.Map is { } packed ? PackedFloats.Unpack<float>(packed) : await StoredMap(spec);
         var ids = await CollectionIds(spec.Collection, job.State.PointCount);
         return new TsneJobResult(JobId, ids, spec.Parameters.OutputDimensions, map, job.State.KlDivergence);
+    }
+
+    public async Task<TsneMapSnapshot?> GetCurrentMap()
+    {
+        if (shards is not { } running || job.State.Phase is not (OptimizationPhase.EarlyExaggeration or OptimizationPhase.Normal))
+            return null;
+        // Gathered from the partitions only when asked: the coordinator holds no copy of the map.
+        var at = iteration;
+        var pieces = await Task.WhenAll(running.Partitions.Select(p => p.GetPositions(null)));
+        return new TsneMapSnapshot(at, job.State.Spec!.Parameters.OutputDimensions, [.. pieces.SelectMany(p => p.Bytes)]);
+    }
+
+    /// <summary>The finished map from the partitions' stored pieces, in partition order.</summary>
+    private async Task<float[]> StoredMap(TsneJobSpec spec)
+    {
+        var pieces = await Task.WhenAll(Enumerable.Range(0, job.State.Partitions).Select(p =>
+            GrainFactory.GetGrain<IPartitionRowsGrain>(PartitionRowsGrain.Key(JobId, p, PartitionGrain.ResultSlot)).Load()));
+        var map = new float[job.State.PointCount * spec.Parameters.OutputDimensions];
+        var offset = 0;
+        foreach (var piece in pieces)
+        {
+            var rows = piece ?? throw new InvalidOperationException($"Job '{JobId}' is missing a piece of its map.");
+            var floats = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(rows.Positions);
+            floats.CopyTo(map.AsSpan(offset));
+            offset += floats.Length;
+        }
+        return map;
     }
 
     private void StartRun()
@@ -102,6 +134,8 @@ public sealed class TsneJobGrain(
 
     private async Task RunUntilSettled(CancellationToken cancel)
     {
+        var failuresWithoutProgress = 0;
+        var checkpointAtLastFailure = -1;
         while (true)
         {
             try
@@ -116,14 +150,27 @@ public sealed class TsneJobGrain(
             }
             catch (Exception e) when (IsClusterFailure(e))
             {
-                // A silo left mid-run: rebuild the partitions and continue from the checkpoint.
-                logger.LogWarning(e, "Job {Job} lost a partition; resuming from iteration {Iteration}", JobId, job.State.Checkpoint?.Iteration ?? 0);
+                // A silo left mid-run: rebuild the partitions and continue from the checkpoint, backing off while
+                // the cluster settles; a job that cannot get past its checkpoint gives up with the reason.
+                var checkpoint = job.State.Checkpoint?.Iteration ?? 0;
+                failuresWithoutProgress = checkpoint > checkpointAtLastFailure ? 1 : failuresWithoutProgress + 1;
+                checkpointAtLastFailure = checkpoint;
+                if (failuresWithoutProgress > MaxRestartsWithoutProgress)
+                {
+                    logger.LogError(e, "Job {Job} lost partitions {Count} times without progress", JobId, failuresWithoutProgress);
+                    await Finish(TsneJobState.Failed, $"Lost partitions {failuresWithoutProgress} times in a row without passing iteration {checkpoint}: {e.GetBaseException().Message}");
+                    return;
+                }
+                var delay = TimeSpan.FromTicks(Math.Min(LongestRetryDelay.Ticks, FirstRetryDelay.Ticks << (failuresWithoutProgress - 1)));
+                logger.LogWarning(e, "Job {Job} lost a partition; resuming from iteration {Iteration} in {Delay}", JobId, checkpoint, delay);
                 job.State.Resumptions++;
-                await Task.Delay(RetryDelay, CancellationToken.None);
+                await Release();
+                await Task.Delay(delay, CancellationToken.None);
             }
             catch (Exception e)
             {
                 logger.LogError(e, "Job {Job} failed", JobId);
+                await Release();
                 await Finish(TsneJobState.Failed, e.GetBaseException().Message);
                 return;
             }
@@ -140,121 +187,63 @@ public sealed class TsneJobGrain(
         job.State.Epoch++;
         await job.WriteStateAsync();
 
-        SetPhase(TsneRunner.Phases.Input);
+        SetPhase(TsneCoordinator.Phases.Input);
         var (pointCount, dimensions) = await EnsureEmbedded(spec.Collection, cancel);
         TsneValidation.Validate(options, pointCount, dimensions);
         job.State.PointCount = pointCount;
         job.State.Dimensions = dimensions;
-        var layout = ShardLayout.Split(pointCount, await PartitionCount(spec));
+        // The partition count is fixed by the first run: the checkpoints are per partition.
+        if (job.State.Partitions == 0 || job.State.Checkpoint is null) job.State.Partitions = await PartitionCount(spec);
+        var layout = ShardLayout.Split(pointCount, job.State.Partitions);
         job.State.Partitions = layout.ShardCount;
-        var partitions = Enumerable.Range(0, layout.ShardCount)
-            .Select(p => GrainFactory.GetGrain<IPartitionGrain>($"{JobId}/{job.State.Epoch}/{p}")).ToArray();
-        await Task.WhenAll(partitions.Select((partition, p) => partition.Load(
-            new PartitionAssignment(JobId, spec.Collection, spec.Parameters, p, [.. layout.Starts], dimensions))));
-        partitionSilos = await PartitionSilos(partitions);
+        var epoch = job.State.Epoch;
+        var running = shards = new PartitionShards(GrainFactory, membership, JobId, epoch, layout, spec.CheckpointEvery);
+        await Task.WhenAll(Enumerable.Range(0, layout.ShardCount).Select(p => running.Load(
+            new PartitionAssignment(JobId, spec.Collection, spec.Parameters, p, [.. layout.Starts], dimensions, epoch), cancel)));
+        partitionSilos = await PartitionSilos(running.Partitions);
 
-        SetPhase(TsneRunner.Phases.Pca);
-        var pcaDimensions = options.EffectivePcaDimensions(dimensions);
-        var plan = NeighborPlan.For(options, pointCount, dimensions);
-        PcaModel? model = null;
-        if (pcaDimensions > 0 || plan.SearchDimensions > 0 || options.Initialization == MapInitialization.Pca)
-        {
-            var maxAbsolute = (await Task.WhenAll(partitions.Select(p => p.MaxAbsolute()))).Max();
-            var sums = (await Task.WhenAll(partitions.Select(p => p.ComputePcaSums(maxAbsolute)))).Aggregate((a, b) => a.Add(b));
-            var components = Math.Max(Math.Max(pcaDimensions, plan.SearchDimensions), Math.Min(options.OutputDimensions, dimensions));
-            model = await Task.Run(() => PcaModel.Fit(sums, components), cancel);
-            if (pcaDimensions > 0 || plan.SearchDimensions > 0)
-                await Task.WhenAll(partitions.Select(p => p.ApplyPca(model, pcaDimensions, plan.SearchDimensions)));
-        }
-        cancel.ThrowIfCancellationRequested();
-
-        SetPhase(TsneRunner.Phases.Neighbors);
-        var k = options.NeighborCount(pointCount);
-        await Task.WhenAll(partitions.Select(p => p.BeginNeighborSearch(plan.Candidates)));
-        if (plan.Exact)
-        {
-            await Task.WhenAll(partitions.Select(async query =>
-            {
-                for (var owner = 0; owner < partitions.Length; owner++)
-                    await query.OfferCandidatesFrom(partitions[owner], layout.Start(owner), layout.Count(owner));
-            }));
-        }
-        else
-        {
-            // Every partition indexes its own rows; every partition's rows then query every index.
-            await Task.WhenAll(partitions.Select(p => p.BuildIndex(plan.Candidates)));
-            await Task.WhenAll(partitions.Select(async query =>
-            {
-                foreach (var owner in partitions) await query.OfferIndexCandidatesFrom(owner);
-            }));
-        }
-        if (plan.Refine)
-        {
-            await Task.WhenAll(partitions.Select(p => p.BeginRefinement(k)));
-            await Task.WhenAll(partitions.Select(async query =>
-            {
-                for (var owner = 0; owner < partitions.Length; owner++)
-                    await query.RefineFrom(partitions[owner], layout.Start(owner), layout.Count(owner));
-            }));
-        }
-        await Task.WhenAll(partitions.Select(p => p.EndNeighborSearch()));
-        cancel.ThrowIfCancellationRequested();
-
-        SetPhase(TsneRunner.Phases.Affinities);
-        await Task.WhenAll(partitions.Select(p => p.SendAffinities(partitions)));
-        var entropy = (await Task.WhenAll(partitions.Select(p => p.AssembleAffinities()))).Sum();
-
-        SetPhase(TsneRunner.Phases.Initialization);
-        var optimizer = job.State.Checkpoint is { } checkpoint
-            ? new TsneOptimizer(PackedFloats.Unpack<float>(checkpoint.Map), pointCount, options, entropy,
-                new GradientDescent(pointCount, options.OutputDimensions)
-                {
-                    Velocity = PackedFloats.Unpack<float>(checkpoint.Velocity),
-                    Gains = PackedFloats.Unpack<float>(checkpoint.Gains),
-                }, checkpoint.Iteration)
-            : new TsneOptimizer((await Task.WhenAll(partitions.Select(p => p.InitialRows(model)))).SelectMany(r => r).ToArray(),
-                pointCount, options, entropy);
-        kl = job.State.Checkpoint?.KlDivergence;
-
-        while (!optimizer.Finished)
-        {
-            cancel.ThrowIfCancellationRequested();
-            iteration = optimizer.Iteration;
-            SetPhase(optimizer.Phase.Name);
-            var measure = optimizer.MeasuresKl;
-            var map = PackedFloats.From(optimizer.Map);
-            currentMap = new TsneMapSnapshot(iteration, options.OutputDimensions, map.Bytes);
-            var attraction = Task.WhenAll(partitions.Select(p => p.ComputeAttraction(map, measure)));
-            await Task.Run(optimizer.ComputeRepulsion, cancel);
-            var forces = await attraction;
-            if (measure || bytesPerPartitionIteration == 0)
-                bytesPerPartitionIteration = serializer.SerializeToArray(map).Length + serializer.SerializeToArray(forces[0]).Length;
-            var measured = await Task.Run(() => optimizer.Apply(forces), cancel);
-            if (measured.HasValue)
-            {
-                kl = measured;
-                logger.LogInformation("Job {Job}: iteration {Iteration}/{Total}, KL {Kl:F4}", JobId, iteration, options.TotalIterations, measured);
-            }
-            if (!optimizer.Finished && optimizer.Iteration % Math.Max(1, spec.CheckpointEvery) == 0)
-                await SaveCheckpoint(optimizer);
-        }
-        iteration = optimizer.Iteration - 1;
-        await Task.WhenAll(partitions.Select(p => p.Release()));
-        job.State.Map = PackedFloats.Pack<float>(optimizer.Map);
-        job.State.KlDivergence = optimizer.KlDivergence;
+        var resume = job.State.Checkpoint is { } checkpoint ? new TsneResumePoint(checkpoint.Iteration, checkpoint.KlDivergence) : null;
+        kl = resume?.KlDivergence;
+        iteration = resume?.Iteration ?? 0;
+        var coordinator = new TsneCoordinator(running, options, pointCount, dimensions, new JobHooks(this, spec));
+        var measured = await coordinator.Run(resume, cancel);
+        coordinatorShare = coordinator.CoordinatorSeconds / Math.Max(coordinator.PhaseSeconds.GetValueOrDefault(TsneCoordinator.Phases.Optimization), 1e-9);
+        iteration = options.TotalIterations;
+        job.State.KlDivergence = measured;
+        job.State.Map = null;
         await Finish(TsneJobState.Completed, null);
+        await ClearCheckpoints(layout.ShardCount);
+        await Release();
     }
 
-    private async Task SaveCheckpoint(TsneOptimizer optimizer)
+    /// <summary>What the coordinator reports to this grain: phases, iterations, and the checkpoints to record.</summary>
+    private sealed class JobHooks(TsneJobGrain grain, TsneJobSpec spec) : ITsneRunHooks
     {
-        job.State.Checkpoint = new TsneCheckpoint
+        public void PhaseStarted(string phase)
         {
-            Iteration = optimizer.Iteration,
-            Map = PackedFloats.Pack<float>(optimizer.Map),
-            Velocity = PackedFloats.Pack<float>(optimizer.Descent.Velocity),
-            Gains = PackedFloats.Pack<float>(optimizer.Descent.Gains),
-            KlDivergence = kl,
-        };
+            if (phase != TsneCoordinator.Phases.Optimization) grain.SetPhase(phase);
+        }
+
+        public void Iterated(int iteration, double? klDivergence) => grain.Iterated(iteration, klDivergence);
+
+        public bool ShouldCheckpoint(int iteration) => iteration % Math.Max(1, spec.CheckpointEvery) == 0;
+
+        public Task Checkpointed(int iteration, double? klDivergence) => grain.Checkpointed(iteration, klDivergence);
+    }
+
+    private void Iterated(int done, double? measured)
+    {
+        iteration = done + 1;
+        if (shards is { } running && (measured.HasValue || bytesPerPartitionIteration == 0))
+            (bytesPerPartitionIteration, bytesPerSiloIteration) = running.MessageBytes(serializer, partitionSilos.Length);
+        if (measured is not { } value) return;
+        kl = value;
+        logger.LogInformation("Job {Job}: iteration {Iteration}/{Total}, KL {Kl:F4}", JobId, done, job.State.Spec!.Parameters.ToOptions().TotalIterations, value);
+    }
+
+    private async Task Checkpointed(int done, double? measured)
+    {
+        job.State.Checkpoint = new TsneCheckpoint { Iteration = done, KlDivergence = measured };
         job.State.ElapsedSeconds = Elapsed;
         await job.WriteStateAsync();
         // A running job must outlive the idle-collection of its grain.
@@ -272,6 +261,29 @@ public sealed class TsneJobGrain(
         await job.WriteStateAsync();
         await GrainFactory.GetGrain<ITsneJobRegistryGrain>(0).Unregister(JobId);
         logger.LogInformation("Job {Job} {State} after {Seconds:F1} s{Error}", JobId, state, job.State.ElapsedSeconds, error is null ? "" : ": " + error);
+    }
+
+    /// <summary>Lets go of the current run's partitions (and their silos' map replicas).</summary>
+    private async Task Release()
+    {
+        if (shards is not { } released) return;
+        shards = null;
+        try
+        {
+            await Task.WhenAll(released.Partitions.Select(p => p.Release()));
+        }
+        catch (Exception e)
+        {
+            // Partitions on a dead silo cannot be released; they hold nothing durable.
+            logger.LogDebug(e, "Job {Job} could not release every partition", JobId);
+        }
+    }
+
+    private async Task ClearCheckpoints(int partitions)
+    {
+        foreach (var slot in new[] { "0", "1" })
+            await Task.WhenAll(Enumerable.Range(0, partitions).Select(p =>
+                GrainFactory.GetGrain<IPartitionRowsGrain>(PartitionRowsGrain.Key(JobId, p, slot)).Clear()));
     }
 
     private async Task<(int Count, int Dimensions)> EnsureEmbedded(string collection, CancellationToken cancel)
@@ -302,7 +314,7 @@ public sealed class TsneJobGrain(
         return Math.Max(1, machines * Environment.ProcessorCount);
     }
 
-    private async Task<string[]> PartitionSilos(IPartitionGrain[] partitions)
+    private async Task<string[]> PartitionSilos(IReadOnlyList<IPartitionGrain> partitions)
     {
         var management = GrainFactory.GetGrain<IManagementGrain>(0);
         var silos = new HashSet<string>(StringComparer.Ordinal);
@@ -341,7 +353,11 @@ public sealed class TsneJobGrain(
         return new TsneJobStatus(JobId, state.State, state.Phase, running ? iteration : state.State == TsneJobState.Completed ? total : iteration, total,
             running ? kl : state.State == TsneJobState.Completed ? state.KlDivergence : kl, running ? Elapsed : state.ElapsedSeconds,
             state.PointCount, state.Partitions, state.Checkpoint?.Iteration ?? 0, state.Resumptions, state.Error, partitionSilos,
-            bytesPerPartitionIteration, new Dictionary<string, double>(phaseSeconds));
+            bytesPerPartitionIteration, new Dictionary<string, double>(phaseSeconds))
+        {
+            BytesPerSiloIteration = bytesPerSiloIteration,
+            CoordinatorShare = coordinatorShare,
+        };
     }
 
     /// <summary>Failures that a silo leaving the cluster causes, which a fresh set of partitions cures.</summary>

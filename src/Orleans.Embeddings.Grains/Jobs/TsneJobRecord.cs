@@ -1,16 +1,13 @@
 namespace Orleans.Embeddings.Grains.Jobs;
 
 /// <summary>
-/// The optimiser's state at the end of an iteration: enough to continue from there. The arrays are float32 bytes,
-/// written as one block each.
+/// The job's part of a checkpoint: the iteration every partition saved its rows after (see
+/// <see cref="Partitions.IPartitionRowsGrain"/>) and the KL divergence measured last. No array of the map's size.
 /// </summary>
 [GenerateSerializer]
 public sealed class TsneCheckpoint
 {
     [Id(0)] public int Iteration { get; set; }
-    [Id(1)] public byte[] Map { get; set; } = [];
-    [Id(2)] public byte[] Velocity { get; set; } = [];
-    [Id(3)] public byte[] Gains { get; set; } = [];
     [Id(4)] public double? KlDivergence { get; set; }
 }
 
@@ -28,7 +25,7 @@ public sealed class TsneJobRecord
     [Id(7)] public double ElapsedSeconds { get; set; }
     [Id(8)] public string? Error { get; set; }
     [Id(9)] public TsneCheckpoint? Checkpoint { get; set; }
-    /// <summary>The finished map, float32 bytes.</summary>
+    /// <summary>The finished map as float32 bytes, for jobs finished before the map was stored in partition pieces.</summary>
     [Id(10)] public byte[]? Map { get; set; }
     [Id(11)] public double KlDivergence { get; set; }
     [Id(12)] public int Resumptions { get; set; }

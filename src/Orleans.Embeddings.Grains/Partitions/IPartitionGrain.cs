@@ -14,7 +14,8 @@ public sealed record PartitionAssignment(
     [property: Id(2)] TsneParameters Parameters,
     [property: Id(3)] int Index,
     [property: Id(4)] int[] ShardStarts,
-    [property: Id(5)] int Dimensions)
+    [property: Id(5)] int Dimensions,
+    [property: Id(6)] int Epoch)
 {
     public int Start => ShardStarts[Index];
 
@@ -42,58 +43,86 @@ public enum PartitionRows
 }
 
 /// <summary>
+/// Where a started step of a partition stands: finished (with its value) or still running. A long step is started by
+/// its first call and joined by every later call with the same arguments; each call waits at most a fraction of the
+/// response timeout, so no call outlives it however long the step takes.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record StepProgress<T>([property: Id(0)] bool Done, [property: Id(1)] T? Value)
+{
+    public static StepProgress<T> Running { get; } = new(false, default);
+}
+
+/// <summary>
 /// One shard of a t-SNE job's points, keyed "job/epoch/index", running the engine's shard steps
-/// (<see cref="Tsne.TsneShard"/>) for its rows. Partitions hand rows and affinities to each other directly;
-/// the coordinator only sends the small per-phase messages and, each iteration, the map.
+/// (<see cref="Tsne.TsneShard"/>) for its rows, which it owns through the iterations: positions, velocities and gains.
+/// Partitions hand rows and affinities to each other directly; the coordinator sends only per-phase messages and,
+/// each iteration, O(grid) ones. Every step that may take long answers with <see cref="StepProgress{T}"/>.
 /// </summary>
 public interface IPartitionGrain : IGrainWithStringKey
 {
     /// <summary>Reads the partition's embeddings from the collection's membership shards.</summary>
-    Task Load(PartitionAssignment assignment);
+    Task<StepProgress<bool>> Load(PartitionAssignment assignment);
 
-    Task<double> MaxAbsolute();
+    Task<StepProgress<double>> MaxAbsolute();
 
-    Task<PcaSums> ComputePcaSums(double maxAbsolute);
+    Task<StepProgress<PcaSums>> ComputePcaSums(double maxAbsolute);
 
-    /// <summary>Applies the job's PCA: a reduction of the input, a projection for the candidate search, or neither.</summary>
-    Task ApplyPca(PcaModel model, int reduceTo, int searchDimensions);
+    /// <summary>Applies the job's PCA: a reduction of the input, a projection for the candidate search, or both.</summary>
+    Task<StepProgress<bool>> ApplyPca(PcaModel model, int reduceTo, int searchDimensions);
 
-    Task BeginNeighborSearch(int candidates);
+    Task<StepProgress<bool>> BeginNeighborSearch(int candidates);
 
     /// <summary>A slice of this partition's rows (row-major), for another partition's search.</summary>
     Task<PackedFloats> GetRows(PartitionRows kind, int offset, int count);
 
-    /// <summary>Fetches another partition's search rows and offers them to this partition's rows.</summary>
-    Task OfferCandidatesFrom(IPartitionGrain other, int start, int count);
-
-    Task BeginRefinement(int k);
+    /// <summary>Fetches the owner partition's search rows and offers them to this partition's rows.</summary>
+    Task<StepProgress<bool>> OfferCandidatesFrom(int owner);
 
     /// <summary>Indexes this partition's search rows (HNSW) for the other partitions' queries, k neighbours each.</summary>
-    Task BuildIndex(int k);
+    Task<StepProgress<bool>> BuildIndex(int k);
 
     /// <summary>What this partition's index finds for a block of another partition's search rows.</summary>
     Task<NeighborCandidates> SearchIndex(PackedFloats queries);
 
-    /// <summary>Queries another partition's index with this partition's search rows and offers what it finds.</summary>
-    Task OfferIndexCandidatesFrom(IPartitionGrain owner);
+    /// <summary>Queries the owner partition's index with this partition's search rows and offers what it finds.</summary>
+    Task<StepProgress<bool>> OfferIndexCandidatesFrom(int owner);
 
-    /// <summary>Fetches another partition's input rows and measures the candidates among them.</summary>
-    Task RefineFrom(IPartitionGrain other, int start, int count);
+    Task<StepProgress<bool>> BeginRefinement(int k);
 
-    Task EndNeighborSearch();
+    /// <summary>Fetches the owner partition's input rows and measures the candidates among them.</summary>
+    Task<StepProgress<bool>> RefineFrom(int owner);
+
+    Task<StepProgress<bool>> EndNeighborSearch();
 
     /// <summary>Calibrates this partition's rows and sends each partition its share of the entries.</summary>
-    Task SendAffinities(IPartitionGrain[] partitions);
+    Task<StepProgress<bool>> SendAffinities();
 
     Task ReceiveAffinities(int fromPartition, AffinityBatch entries);
 
     /// <summary>Adds up what every partition sent into this partition's rows of P; returns its sum p log p.</summary>
-    Task<double> AssembleAffinities();
+    Task<StepProgress<double>> AssembleAffinities();
 
-    Task<float[]> InitialRows(PcaModel? model);
+    /// <summary>
+    /// Places the partition's rows at their starting coordinates, or restores them and the optimiser state from the
+    /// checkpoint of <paramref name="resumeIteration"/> kept in <paramref name="slot"/>.
+    /// </summary>
+    Task<StepProgress<MapBounds>> StartOptimization(PcaModel? model, int? resumeIteration, int slot);
 
-    /// <summary>One iteration's attractive forces on this partition's rows, from the whole map.</summary>
-    Task<ShardAttraction> ComputeAttraction(PackedFloats map, bool withKlTerm);
+    /// <summary>The first half of an iteration, from the silo's replica of the whole map.</summary>
+    Task<StepProgress<ShardMeasurement>> Measure(IterationPlan plan);
+
+    /// <summary>The second half: the repulsion on this partition's rows, the gradient and the step.</summary>
+    Task<StepProgress<ShardStep>> Step(StepPlan plan);
+
+    /// <summary>This partition's rows of the map after <paramref name="iteration"/> steps, or as they are now (null).</summary>
+    Task<PackedFloats> GetPositions(int? iteration);
+
+    /// <summary>Writes the rows and optimiser state after <paramref name="iteration"/> steps to <paramref name="slot"/>.</summary>
+    Task<StepProgress<bool>> SaveCheckpoint(int iteration, int slot);
+
+    /// <summary>Writes the rows as this partition's piece of the finished map.</summary>
+    Task<StepProgress<bool>> SaveResult();
 
     /// <summary>The job is done with this partition.</summary>
     Task Release();

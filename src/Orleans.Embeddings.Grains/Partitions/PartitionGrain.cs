@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
+using Orleans.Configuration;
 using Orleans.Embeddings.Grains.Jobs;
 using Orleans.Embeddings.Grains.Serialization;
 using Orleans.Embeddings.Tsne;
@@ -6,28 +8,40 @@ using Orleans.Embeddings.Tsne.Affinities;
 using Orleans.Embeddings.Tsne.Neighbors;
 using Orleans.Embeddings.Tsne.Optimization;
 using Orleans.Embeddings.Tsne.Pca;
+using Orleans.Runtime;
 
 namespace Orleans.Embeddings.Grains.Partitions;
 
 /// <summary>
-/// Runs a <see cref="TsneShard"/> inside a grain. Its state is derived (the embeddings are in image grains, every
-/// step is deterministic), so it is not persisted: a coordinator that loses a partition rebuilds all of them.
-/// Every step that computes runs on the thread pool, off the grain's turn, so the silo's scheduler stays free.
-/// Reentrant: another partition may fetch this one's rows while it is itself fetching someone else's.
+/// Runs a <see cref="TsneShard"/> inside a grain. Its inputs are derived (the embeddings are in image grains, every
+/// step before the optimisation is deterministic) and its rows' optimisation state is checkpointed to
+/// <see cref="IPartitionRowsGrain"/>, so the grain itself persists nothing: a coordinator that loses a partition
+/// rebuilds all of them and they resume from the last checkpoint.
+/// Each long step runs as started work (<see cref="StepProgress{T}"/>): the first call starts it, and every call
+/// waits for it at most a third of the response timeout. Computing runs on the thread pool, off the grain's turn.
+/// Reentrant: other partitions fetch this one's rows while it fetches theirs, and polls join running steps.
 /// </summary>
 [Reentrant]
 [PartitionPlacement]
-public sealed class PartitionGrain : Grain, IPartitionGrain
+public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, MapReplicas replicas) : Grain, IPartitionGrain
 {
     /// <summary>Largest slice of rows one message carries, so that no message nears Orleans' size limit.</summary>
     private const int SliceBytes = 16 << 20;
 
+    /// <summary>Finished steps kept for a caller whose answer was lost, so that asking again does not redo them.</summary>
+    private const int FinishedStepsKept = 16;
+
+    private readonly TimeSpan pollWindow = TimeSpan.FromTicks(Math.Min(messaging.Value.ResponseTimeout.Ticks / 3, TimeSpan.FromSeconds(10).Ticks));
+    private readonly Dictionary<string, Task> steps = [];
+    private readonly Queue<string> stepOrder = new();
     private PartitionAssignment? assignment;
     private TsneShard? shard;
     private TsneOptions? options;
     private HnswShardIndex? index;
-    private float[]? map;
+    private int iteration;
     private readonly List<AffinityEntry[]> received = [];
+
+    public static string Key(string jobId, int epoch, int partition) => $"{jobId}/{epoch}/{partition}";
 
     // A partition reactivated on another silo after its silo died has lost its rows; the coordinator starts over.
     private TsneShard Shard => shard ?? throw new PartitionLostException(this.GetPrimaryKeyString());
@@ -36,7 +50,7 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
 
     private TsneOptions Options => options ?? throw new PartitionLostException(this.GetPrimaryKeyString());
 
-    public async Task Load(PartitionAssignment assignment)
+    public Task<StepProgress<bool>> Load(PartitionAssignment assignment) => Poll("load", async () =>
     {
         this.assignment = assignment;
         options = assignment.Parameters.ToOptions();
@@ -56,24 +70,19 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
             block.Rows.Slice((from - blockStart) * block.Dimensions, (to - from) * block.Dimensions)
                 .CopyTo(rows.AsSpan((from - assignment.Start) * assignment.Dimensions));
         }
-        shard = await Task.Run(() => new TsneShard(assignment.Start, rows, assignment.Dimensions, assignment.PointCount, options));
-    }
-
-    public Task<double> MaxAbsolute() => Task.Run(() => Shard.MaxAbsolute());
-
-    public Task<PcaSums> ComputePcaSums(double maxAbsolute) => Task.Run(() => Shard.ComputePcaSums(maxAbsolute));
-
-    public Task ApplyPca(PcaModel model, int reduceTo, int searchDimensions) => Task.Run(() =>
-    {
-        if (reduceTo > 0) Shard.ReduceDimensions(model.Truncate(reduceTo));
-        if (searchDimensions > 0) Shard.ProjectForSearch(model.Truncate(searchDimensions));
+        var loaded = options;
+        shard = await Task.Run(() => new TsneShard(assignment.Start, rows, assignment.Dimensions, assignment.PointCount, loaded));
+        return true;
     });
 
-    public Task BeginNeighborSearch(int candidates)
-    {
-        Shard.BeginNeighborSearch(candidates);
-        return Task.CompletedTask;
-    }
+    public Task<StepProgress<double>> MaxAbsolute() => Compute("max-absolute", s => s.MaxAbsolute());
+
+    public Task<StepProgress<PcaSums>> ComputePcaSums(double maxAbsolute) => Compute("pca-sums", s => s.ComputePcaSums(maxAbsolute));
+
+    public Task<StepProgress<bool>> ApplyPca(PcaModel model, int reduceTo, int searchDimensions) =>
+        Compute("apply-pca", s => s.ApplyPca(model, reduceTo, searchDimensions));
+
+    public Task<StepProgress<bool>> BeginNeighborSearch(int candidates) => Compute("begin-neighbors", s => s.BeginNeighborSearch(candidates));
 
     public Task<PackedFloats> GetRows(PartitionRows kind, int offset, int count)
     {
@@ -81,17 +90,21 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
         return Task.FromResult(PackedFloats.From(rows.Span.Slice(offset * dimensions, count * dimensions)));
     }
 
-    public async Task OfferCandidatesFrom(IPartitionGrain other, int start, int count)
+    public Task<StepProgress<bool>> OfferCandidatesFrom(int owner) => Poll($"offer/{owner}", async () =>
     {
-        await foreach (var (offset, rows) in Slices(other, PartitionRows.Search, count, Shard.SearchDimensions))
-            await Task.Run(() => Shard.OfferCandidates(rows, start + offset));
-    }
+        var loaded = Shard;
+        var start = Assignment.ShardStarts[owner];
+        await foreach (var (offset, rows) in Slices(Partition(owner), PartitionRows.Search, Count(owner), loaded.SearchDimensions))
+            await Task.Run(() => loaded.OfferCandidates(rows, start + offset));
+        return true;
+    });
 
-    public async Task BuildIndex(int k)
+    public Task<StepProgress<bool>> BuildIndex(int k) => Poll("index", async () =>
     {
         var loaded = Shard;
         index = await Task.Run(() => loaded.BuildIndex(k));
-    }
+        return true;
+    });
 
     public Task<NeighborCandidates> SearchIndex(PackedFloats queries)
     {
@@ -99,44 +112,46 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
         return Task.Run(() => built.Search(queries.ToArray(), Options.Parallelism));
     }
 
-    public async Task OfferIndexCandidatesFrom(IPartitionGrain owner)
+    public Task<StepProgress<bool>> OfferIndexCandidatesFrom(int owner) => Poll($"offer-index/{owner}", async () =>
     {
         var (loaded, dimensions) = (Shard, Shard.SearchDimensions);
         for (var first = 0; first < loaded.Count; first += HnswShardIndex.QueryBlockRows)
         {
             var rows = Math.Min(HnswShardIndex.QueryBlockRows, loaded.Count - first);
             var queries = PackedFloats.From(loaded.SearchRows.Span.Slice(first * dimensions, rows * dimensions));
-            var candidates = await owner.SearchIndex(queries);
+            var candidates = await Partition(owner).SearchIndex(queries);
             var offset = first;
             await Task.Run(() => loaded.OfferCandidates(candidates, offset));
         }
-    }
+        return true;
+    });
 
-    public Task BeginRefinement(int k)
-    {
-        Shard.BeginRefinement(k);
-        return Task.CompletedTask;
-    }
+    public Task<StepProgress<bool>> BeginRefinement(int k) => Compute("begin-refinement", s => s.BeginRefinement(k));
 
-    public async Task RefineFrom(IPartitionGrain other, int start, int count)
+    public Task<StepProgress<bool>> RefineFrom(int owner) => Poll($"refine/{owner}", async () =>
     {
-        await foreach (var (offset, rows) in Slices(other, PartitionRows.Input, count, Shard.Dimensions))
-            await Task.Run(() => Shard.RefineWith(rows, start + offset));
-    }
+        var loaded = Shard;
+        var start = Assignment.ShardStarts[owner];
+        await foreach (var (offset, rows) in Slices(Partition(owner), PartitionRows.Input, Count(owner), loaded.Dimensions))
+            await Task.Run(() => loaded.RefineWith(rows, start + offset));
+        return true;
+    });
 
-    public Task EndNeighborSearch() => Task.Run(() =>
+    public Task<StepProgress<bool>> EndNeighborSearch() => Compute("end-neighbors", s =>
     {
-        Shard.EndNeighborSearch();
+        s.EndNeighborSearch();
         DisposeIndex();
     });
 
-    public async Task SendAffinities(IPartitionGrain[] partitions)
+    public Task<StepProgress<bool>> SendAffinities() => Poll("send-affinities", async () =>
     {
-        var layout = Layout;
-        var outgoing = await Task.Run(() => Shard.CalibrateAffinities(layout));
-        var index = Assignment.Index;
-        await Task.WhenAll(partitions.Select((partition, t) => partition.ReceiveAffinities(index, AffinityBatch.From(outgoing[t]))));
-    }
+        var layout = ShardLayout.FromStarts(Assignment.ShardStarts);
+        var loaded = Shard;
+        var outgoing = await Task.Run(() => loaded.CalibrateAffinities(layout));
+        var from = Assignment.Index;
+        await Task.WhenAll(outgoing.Select((entries, to) => Partition(to).ReceiveAffinities(from, AffinityBatch.From(entries))));
+        return true;
+    });
 
     public Task ReceiveAffinities(int fromPartition, AffinityBatch entries)
     {
@@ -145,32 +160,78 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
         return Task.CompletedTask;
     }
 
-    public async Task<double> AssembleAffinities()
+    public Task<StepProgress<double>> AssembleAffinities() => Poll("assemble-affinities", async () =>
     {
         AffinityEntry[][] batches;
         lock (received) batches = [.. received];
-        var affinities = await Task.Run(() => Shard.AcceptAffinities(batches));
+        var loaded = Shard;
+        var affinities = await Task.Run(() => loaded.AcceptAffinities(batches));
         received.Clear();
         return affinities.EntropyTerm;
-    }
+    });
 
-    public Task<float[]> InitialRows(PcaModel? model) => Task.Run(() => Shard.InitialRows(model));
-
-    public Task<ShardAttraction> ComputeAttraction(PackedFloats coordinates, bool withKlTerm)
+    public Task<StepProgress<MapBounds>> StartOptimization(PcaModel? model, int? resumeIteration, int slot) => Poll("start-optimization", async () =>
     {
         var loaded = Shard;
-        // The map and the forces live in buffers reused every iteration (the map is hundreds of kilobytes, a
-        // large-object allocation otherwise). Orleans sends (or, within the silo, hands over) the forces before the
-        // coordinator can ask for the next iteration.
-        map ??= new float[loaded.PointCount * Options.OutputDimensions];
-        coordinates.CopyTo(map);
-        var current = map;
-        return Task.Run(() => loaded.ComputeAttraction(current, withKlTerm));
+        if (resumeIteration is not { } resume)
+        {
+            iteration = 0;
+            return await Task.Run(() => loaded.StartOptimization(model));
+        }
+        var saved = await RowsGrain(slot.ToString(System.Globalization.CultureInfo.InvariantCulture)).Load();
+        if (saved is null || saved.Iteration != resume)
+            throw new InvalidOperationException($"Partition {Assignment.Index} of job '{Assignment.JobId}' has no checkpoint of iteration {resume} (slot {slot} holds {saved?.Iteration.ToString() ?? "nothing"}).");
+        iteration = resume;
+        var dimensions = Options.OutputDimensions;
+        return await Task.Run(() => loaded.ResumeOptimization(PackedFloats.Unpack<float>(saved.Positions),
+            new GradientDescent(loaded.Count, dimensions, PackedFloats.Unpack<float>(saved.Velocity), PackedFloats.Unpack<float>(saved.Gains))));
+    });
+
+    public Task<StepProgress<ShardMeasurement>> Measure(IterationPlan plan) => Poll($"measure/{plan.Iteration}", async () =>
+    {
+        var loaded = Shard;
+        var map = await replicas.Get(Assignment, Assignment.Epoch, plan.Iteration, Options.OutputDimensions);
+        return await Task.Run(() => loaded.Measure(plan, map));
+    });
+
+    public Task<StepProgress<ShardStep>> Step(StepPlan plan) => Poll($"step/{plan.Iteration}", async () =>
+    {
+        var loaded = Shard;
+        var step = await Task.Run(() => loaded.Step(plan));
+        iteration = plan.Iteration + 1;
+        return step;
+    });
+
+    public Task<PackedFloats> GetPositions(int? after)
+    {
+        if (after is { } wanted && wanted != iteration)
+            throw new InvalidOperationException($"Partition {Assignment.Index} holds the map after {iteration} steps, not after {wanted}.");
+        // Between steps the rows do not change; while a step runs (a live view of the map) some rows may be one step ahead.
+        return Task.FromResult(PackedFloats.From(Shard.Positions));
     }
+
+    public Task<StepProgress<bool>> SaveCheckpoint(int after, int slot) => Poll($"checkpoint/{after}", async () =>
+    {
+        var loaded = Shard;
+        if (after != iteration) throw new InvalidOperationException($"Partition {Assignment.Index} is after {iteration} steps, not {after}.");
+        await RowsGrain(slot.ToString(System.Globalization.CultureInfo.InvariantCulture)).Save(new PartitionRowsRecord(iteration,
+            PackedFloats.Pack<float>(loaded.Positions), PackedFloats.Pack<float>(loaded.Descent.Velocity), PackedFloats.Pack<float>(loaded.Descent.Gains)));
+        return true;
+    });
+
+    public Task<StepProgress<bool>> SaveResult() => Poll("result", async () =>
+    {
+        await RowsGrain(ResultSlot).Save(new PartitionRowsRecord(iteration, PackedFloats.Pack<float>(Shard.Positions), [], []));
+        return true;
+    });
+
+    /// <summary>The slot of a partition's piece of the finished map.</summary>
+    public const string ResultSlot = "result";
 
     public Task Release()
     {
         DisposeIndex();
+        if (assignment is { } released) replicas.Release(released.JobId, released.Epoch);
         DeactivateOnIdle();
         return Task.CompletedTask;
     }
@@ -181,14 +242,54 @@ public sealed class PartitionGrain : Grain, IPartitionGrain
         return Task.CompletedTask;
     }
 
+    /// <summary>Starts the step named <paramref name="key"/> unless it is running or done, and waits for it a while.</summary>
+    private async Task<StepProgress<T>> Poll<T>(string key, Func<Task<T>> start)
+    {
+        if (!steps.TryGetValue(key, out var started))
+        {
+            steps[key] = started = start();
+            stepOrder.Enqueue(key);
+            while (stepOrder.Count > FinishedStepsKept && steps[stepOrder.Peek()].IsCompleted) steps.Remove(stepOrder.Dequeue());
+        }
+        var step = (Task<T>)started;
+        if (!step.IsCompleted) await Task.WhenAny(step, Task.Delay(pollWindow));
+        if (!step.IsCompleted) return StepProgress<T>.Running;
+        try
+        {
+            return new StepProgress<T>(true, await step);
+        }
+        catch (Exception e) when (e is TimeoutException or SiloUnavailableException)
+        {
+            // A call the step made to another grain failed with the cluster; the caller must not take this for its
+            // own call timing out, which it answers by asking again.
+            throw new PartitionLostException(this.GetPrimaryKeyString(), e);
+        }
+    }
+
+    private Task<StepProgress<T>> Compute<T>(string key, Func<TsneShard, T> work) => Poll(key, () =>
+    {
+        var loaded = Shard;
+        return Task.Run(() => work(loaded));
+    });
+
+    private Task<StepProgress<bool>> Compute(string key, Action<TsneShard> work) => Compute(key, s =>
+    {
+        work(s);
+        return true;
+    });
+
+    private IPartitionGrain Partition(int index) => GrainFactory.GetGrain<IPartitionGrain>(Key(Assignment.JobId, Assignment.Epoch, index));
+
+    private IPartitionRowsGrain RowsGrain(string slot) => GrainFactory.GetGrain<IPartitionRowsGrain>(PartitionRowsGrain.Key(Assignment.JobId, Assignment.Index, slot));
+
+    private int Count(int partition) => Assignment.ShardStarts[partition + 1] - Assignment.ShardStarts[partition];
+
     // The index holds native memory; it serves only the neighbour search.
     private void DisposeIndex()
     {
         index?.Dispose();
         index = null;
     }
-
-    private ShardLayout Layout => ShardLayout.FromStarts(Assignment.ShardStarts);
 
     private static async IAsyncEnumerable<(int Offset, float[] Rows)> Slices(IPartitionGrain other, PartitionRows kind, int count, int dimensions)
     {

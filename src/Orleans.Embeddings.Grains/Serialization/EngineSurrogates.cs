@@ -1,11 +1,13 @@
+using Orleans.Embeddings.Tsne;
 using Orleans.Embeddings.Tsne.Affinities;
 using Orleans.Embeddings.Tsne.Neighbors;
 using Orleans.Embeddings.Tsne.Optimization;
 using Orleans.Embeddings.Tsne.Pca;
+using Orleans.Embeddings.Tsne.Repulsion;
 
 namespace Orleans.Embeddings.Grains.Serialization;
 
-// The engine has no Orleans dependency, so its messages cross the wire through these surrogates; the forces of
+// The engine has no Orleans dependency, so its messages cross the wire through these surrogates; the grids of
 // every iteration travel packed as bytes (see PackedFloats).
 
 [GenerateSerializer]
@@ -58,38 +60,6 @@ public sealed class PcaModelConverter : IConverter<PcaModel, PcaModelSurrogate>
 }
 
 [GenerateSerializer]
-public struct ShardAttractionSurrogate
-{
-    [Id(0)] public int Start;
-    [Id(1)] public byte[] Forces;
-    [Id(2)] public double? LogWeightSum;
-}
-
-[RegisterConverter]
-public sealed class ShardAttractionConverter : IConverter<ShardAttraction, ShardAttractionSurrogate>
-{
-    public ShardAttraction ConvertFromSurrogate(in ShardAttractionSurrogate s) => new(s.Start, PackedFloats.Unpack<float>(s.Forces), s.LogWeightSum);
-
-    public ShardAttractionSurrogate ConvertToSurrogate(in ShardAttraction value) => new()
-    {
-        Start = value.Start,
-        Forces = PackedFloats.Pack<float>(value.Forces),
-        LogWeightSum = value.LogWeightSum,
-    };
-}
-
-/// <summary>
-/// Within a silo Orleans deep-copies results; a partition's forces are read by the coordinator before the partition
-/// is asked for the next ones (which overwrite its buffer), so they are handed over by reference.
-/// </summary>
-[RegisterCopier]
-public sealed class ShardAttractionCopier : Orleans.Serialization.Cloning.IDeepCopier<ShardAttraction>
-{
-    [return: System.Diagnostics.CodeAnalysis.MaybeNull]
-    public ShardAttraction DeepCopy([System.Diagnostics.CodeAnalysis.AllowNull] ShardAttraction input, Orleans.Serialization.Cloning.CopyContext context) => input;
-}
-
-[GenerateSerializer]
 public struct NeighborCandidatesSurrogate
 {
     [Id(0)] public int PerRow;
@@ -109,4 +79,163 @@ public sealed class NeighborCandidatesConverter : IConverter<NeighborCandidates,
         Indices = PackedFloats.Pack<int>(value.Indices),
         SquaredDistances = PackedFloats.Pack<float>(value.SquaredDistances),
     };
+}
+
+[GenerateSerializer]
+public struct MapBoundsSurrogate
+{
+    [Id(0)] public double[] Low;
+    [Id(1)] public double[] High;
+}
+
+[RegisterConverter]
+public sealed class MapBoundsConverter : IConverter<MapBounds, MapBoundsSurrogate>
+{
+    public MapBounds ConvertFromSurrogate(in MapBoundsSurrogate s) => new(s.Low, s.High);
+
+    public MapBoundsSurrogate ConvertToSurrogate(in MapBounds value) => new() { Low = value.Low, High = value.High };
+}
+
+[GenerateSerializer]
+public struct IterationPlanSurrogate
+{
+    [Id(0)] public int Iteration;
+    [Id(1)] public bool MeasuresKl;
+    [Id(2)] public RepulsionMethod Method;
+    [Id(3)] public FftGridGeometry? Grid;
+}
+
+[RegisterConverter]
+public sealed class IterationPlanConverter : IConverter<IterationPlan, IterationPlanSurrogate>
+{
+    public IterationPlan ConvertFromSurrogate(in IterationPlanSurrogate s) => new(s.Iteration, s.MeasuresKl, s.Method, s.Grid);
+
+    public IterationPlanSurrogate ConvertToSurrogate(in IterationPlan value) => new()
+    {
+        Iteration = value.Iteration, MeasuresKl = value.MeasuresKl, Method = value.Method, Grid = value.Grid,
+    };
+}
+
+[GenerateSerializer]
+public struct FftGridGeometrySurrogate
+{
+    [Id(0)] public int Dimensions;
+    [Id(1)] public int BoxesPerDimension;
+    [Id(2)] public int PointsPerBox;
+    [Id(3)] public double BoxWidth;
+    [Id(4)] public double[] Origin;
+    [Id(5)] public int FftLength;
+    [Id(6)] public double Extent;
+}
+
+[RegisterConverter]
+public sealed class FftGridGeometryConverter : IConverter<FftGridGeometry, FftGridGeometrySurrogate>
+{
+    public FftGridGeometry ConvertFromSurrogate(in FftGridGeometrySurrogate s) =>
+        new(s.Dimensions, s.BoxesPerDimension, s.PointsPerBox, s.BoxWidth, s.Origin, s.FftLength, s.Extent);
+
+    public FftGridGeometrySurrogate ConvertToSurrogate(in FftGridGeometry value) => new()
+    {
+        Dimensions = value.Dimensions, BoxesPerDimension = value.BoxesPerDimension, PointsPerBox = value.PointsPerBox,
+        BoxWidth = value.BoxWidth, Origin = value.Origin, FftLength = value.FftLength, Extent = value.Extent,
+    };
+}
+
+[GenerateSerializer]
+public struct ShardMeasurementSurrogate
+{
+    [Id(0)] public byte[]? Charges;
+    [Id(1)] public double[] ZChunks;
+}
+
+[RegisterConverter]
+public sealed class ShardMeasurementConverter : IConverter<ShardMeasurement, ShardMeasurementSurrogate>
+{
+    public ShardMeasurement ConvertFromSurrogate(in ShardMeasurementSurrogate s) =>
+        new(s.Charges is null ? null : PackedFloats.Unpack<float>(s.Charges), s.ZChunks);
+
+    public ShardMeasurementSurrogate ConvertToSurrogate(in ShardMeasurement value) => new()
+    {
+        Charges = value.Charges is null ? null : PackedFloats.Pack<float>(value.Charges),
+        ZChunks = value.ZChunks,
+    };
+}
+
+[GenerateSerializer]
+public struct ShardStepSurrogate
+{
+    [Id(0)] public MapBounds Bounds;
+    [Id(1)] public double? LogWeightSum;
+}
+
+[RegisterConverter]
+public sealed class ShardStepConverter : IConverter<ShardStep, ShardStepSurrogate>
+{
+    public ShardStep ConvertFromSurrogate(in ShardStepSurrogate s) => new(s.Bounds, s.LogWeightSum);
+
+    public ShardStepSurrogate ConvertToSurrogate(in ShardStep value) => new() { Bounds = value.Bounds, LogWeightSum = value.LogWeightSum };
+}
+
+/// <summary>
+/// Within a silo a partition's charge grid is handed to the coordinator by reference: the coordinator sums it before
+/// any partition is asked for the next iteration's (which overwrites the buffer).
+/// </summary>
+[RegisterCopier]
+public sealed class ShardMeasurementCopier : Orleans.Serialization.Cloning.IDeepCopier<ShardMeasurement>
+{
+    [return: System.Diagnostics.CodeAnalysis.MaybeNull]
+    public ShardMeasurement DeepCopy([System.Diagnostics.CodeAnalysis.AllowNull] ShardMeasurement input, Orleans.Serialization.Cloning.CopyContext context) => input;
+}
+
+[GenerateSerializer]
+public struct FftPotentialGridSurrogate
+{
+    [Id(0)] public int Dimensions;
+    [Id(1)] public int BoxesPerDimension;
+    [Id(2)] public int PointsPerBox;
+    [Id(3)] public double BoxWidth;
+    [Id(4)] public double[] Origin;
+    [Id(5)] public double DegreesOfFreedom;
+    [Id(6)] public byte[] Potentials;
+}
+
+[RegisterConverter]
+public sealed class FftPotentialGridConverter : IConverter<FftPotentialGrid, FftPotentialGridSurrogate>
+{
+    public FftPotentialGrid ConvertFromSurrogate(in FftPotentialGridSurrogate s) =>
+        new(s.Dimensions, s.BoxesPerDimension, s.PointsPerBox, s.BoxWidth, s.Origin, s.DegreesOfFreedom, PackedFloats.Unpack<float>(s.Potentials));
+
+    public FftPotentialGridSurrogate ConvertToSurrogate(in FftPotentialGrid value) => new()
+    {
+        Dimensions = value.Dimensions, BoxesPerDimension = value.BoxesPerDimension, PointsPerBox = value.PointsPerBox,
+        BoxWidth = value.BoxWidth, Origin = value.Origin, DegreesOfFreedom = value.DegreesOfFreedom,
+        Potentials = PackedFloats.Pack<float>(value.Potentials),
+    };
+}
+
+[GenerateSerializer]
+public struct StepPlanSurrogate
+{
+    [Id(0)] public int Iteration;
+    [Id(1)] public double Z;
+    [Id(2)] public FftPotentialGrid? Potentials;
+}
+
+[RegisterConverter]
+public sealed class StepPlanConverter : IConverter<StepPlan, StepPlanSurrogate>
+{
+    public StepPlan ConvertFromSurrogate(in StepPlanSurrogate s) => new(s.Iteration, s.Z, s.Potentials);
+
+    public StepPlanSurrogate ConvertToSurrogate(in StepPlan value) => new() { Iteration = value.Iteration, Z = value.Z, Potentials = value.Potentials };
+}
+
+/// <summary>
+/// Within a silo the potentials go to the partitions by reference: the coordinator reuses their array only in the
+/// next iteration, after every partition has stepped.
+/// </summary>
+[RegisterCopier]
+public sealed class StepPlanCopier : Orleans.Serialization.Cloning.IDeepCopier<StepPlan>
+{
+    [return: System.Diagnostics.CodeAnalysis.MaybeNull]
+    public StepPlan DeepCopy([System.Diagnostics.CodeAnalysis.AllowNull] StepPlan input, Orleans.Serialization.Cloning.CopyContext context) => input;
 }

@@ -1,28 +1,17 @@
 namespace Orleans.Embeddings.Tsne.Optimization;
 
 /// <summary>
-/// The coordinator's reduction: each row's gradient (divided by 4, the step's convention) is
-/// exaggeration x attraction - repulsion / Z, and the KL divergence adds up the shards' sums in row order.
-/// Nothing here depends on how the rows were sharded.
+/// One shard's rows of the gradient (divided by 4, openTSNE's convention): exaggeration x the attractive forces less
+/// the repulsive forces over Z, dC/dy_i / 4 = sum_j p_ij w_ij (y_i - y_j) - sum_j w_ij^2 (y_i - y_j) / Z.
 /// </summary>
 public static class GradientAssembly
 {
-    public static IterationResult Assemble(
-        IReadOnlyList<ShardAttraction> shards, RepulsiveForces repulsion, float[] gradient, int dimensions, double exaggeration, double entropyTerm)
+    public static void Assemble(float[] attraction, float[] repulsion, double z, double exaggeration, float[] gradient)
     {
-        var ordered = shards.OrderBy(s => s.Start).ToArray();
-        var z = repulsion.Z();
-        var repulsive = repulsion.Forces;
-        foreach (var shard in ordered)
-        {
-            var offset = shard.Start * dimensions;
-            for (var at = 0; at < shard.Forces.Length; at++)
-                gradient[offset + at] = (float)(exaggeration * shard.Forces[at] - repulsive[offset + at] / z);
-        }
-
-        double? kl = null;
-        if (ordered.All(s => s.LogWeightSum.HasValue))
-            kl = entropyTerm - ordered.Sum(s => s.LogWeightSum!.Value) + Math.Log(z);
-        return new IterationResult(gradient, z, kl);
+        for (var at = 0; at < gradient.Length; at++)
+            gradient[at] = (float)(exaggeration * attraction[at] - repulsion[at] / z);
     }
+
+    /// <summary>KL(P || Q) = sum p log p - sum p log w + log Z, from the entropy term, the shards' sums p log w and Z.</summary>
+    public static double KlDivergence(double entropyTerm, double logWeightSum, double z) => entropyTerm - logWeightSum + Math.Log(z);
 }

@@ -1,15 +1,37 @@
 namespace Orleans.Embeddings.Tsne.Optimization;
 
 /// <summary>
-/// The coordinator's update (openTSNE's): per-coordinate gains that grow by 0.2 while the gradient keeps its
+/// A shard's update of its rows (openTSNE's): per-coordinate gains that grow by 0.2 while the gradient keeps its
 /// direction against the last step and shrink by x0.8 when it flips, floored at the minimum gain; momentum; and
 /// each point's step clipped to a maximum length. The state (steps and gains) is what a checkpoint must keep.
 /// </summary>
-public sealed class GradientDescent(int pointCount, int dimensions)
+public sealed class GradientDescent
 {
-    public float[] Velocity { get; init; } = new float[pointCount * dimensions];
+    private readonly int pointCount;
+    private readonly int dimensions;
 
-    public float[] Gains { get; init; } = Enumerable.Repeat(1f, pointCount * dimensions).ToArray();
+    /// <summary>The state before the first step: no velocity, every gain 1.</summary>
+    public GradientDescent(int pointCount, int dimensions)
+        : this(pointCount, dimensions, new float[pointCount * dimensions], Enumerable.Repeat(1f, pointCount * dimensions).ToArray())
+    {
+    }
+
+    /// <summary>The state of a checkpoint.</summary>
+    public GradientDescent(int pointCount, int dimensions, float[] velocity, float[] gains)
+    {
+        if (velocity.Length != pointCount * dimensions || gains.Length != pointCount * dimensions)
+            throw new ArgumentException($"The state of {pointCount} rows of {dimensions} coordinates needs {pointCount * dimensions} velocities and gains.", nameof(velocity));
+        this.pointCount = pointCount;
+        this.dimensions = dimensions;
+        Velocity = velocity;
+        Gains = gains;
+    }
+
+    public float[] Velocity { get; }
+
+    public float[] Gains { get; }
+
+    public GradientDescent Clone() => new(pointCount, dimensions, (float[])Velocity.Clone(), (float[])Gains.Clone());
 
     /// <summary>Moves every point of <paramref name="map"/> one step against <paramref name="gradient"/>.</summary>
     public void Step(float[] map, float[] gradient, OptimizationPhase phase, TsneOptions options, ParallelOptions parallel)

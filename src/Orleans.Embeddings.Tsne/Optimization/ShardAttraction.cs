@@ -1,7 +1,7 @@
 namespace Orleans.Embeddings.Tsne.Optimization;
 
 /// <summary>
-/// What a shard sends back each iteration for its rows: the attractive forces (from its rows of P) and, on KL
-/// iterations, its part of sum p log w. O(rows x dimensions) in all.
+/// One iteration's attractive forces on a shard's rows (from its rows of P and the whole map) and, on KL iterations,
+/// its part of sum p log w.
 /// </summary>
 public sealed record ShardAttraction(int Start, float[] Forces, double? LogWeightSum);

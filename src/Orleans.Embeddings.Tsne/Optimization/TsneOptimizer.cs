@@ -3,36 +3,31 @@ using Orleans.Embeddings.Tsne.Repulsion;
 namespace Orleans.Embeddings.Tsne.Optimization;
 
 /// <summary>
-/// The coordinator's side of the optimisation, whoever runs the shards: it holds the map and the optimiser state,
-/// says what each iteration needs (the phase, whether to evaluate the KL divergence), computes the repulsive forces
-/// from the whole map, and turns them and the shards' attractive forces into the next map. After the last step one more pass measures the final map's KL
-/// divergence. The in-process runner and the cluster's coordinator grain both drive it, so they compute the same map.
+/// The coordinator's side of the optimisation: only what is global. It numbers the iterations, plans each one (the
+/// phase, whether to measure the KL divergence, the FFT grid from the map's bounds), and between the shards' two
+/// halves of an iteration it sums their charge grids, convolves them once (the only O(G log G) step) and finds Z;
+/// or, without the FFT, adds up their shares of Z. It never holds an array of the map's size: the shards keep their
+/// rows, velocities and gains and take the steps. After the last step one more pass measures the final map's KL.
 /// </summary>
 public sealed class TsneOptimizer
 {
     private readonly TsneOptions options;
     private readonly double entropyTerm;
-    private readonly float[] gradient;
-    private readonly RepulsiveForces repulsion;
-    private IRepulsionField? field;
+    private readonly StudentKernel kernel;
+    private FftPotentialGrid? potentials;
 
     /// <param name="iteration">Iterations already taken, when continuing from a checkpoint.</param>
-    public TsneOptimizer(float[] map, int pointCount, TsneOptions options, double entropyTerm, GradientDescent? descent = null, int iteration = 0)
+    /// <param name="klDivergence">The KL divergence measured last, when continuing from a checkpoint.</param>
+    public TsneOptimizer(int pointCount, TsneOptions options, double entropyTerm, int iteration = 0, double? klDivergence = null)
     {
         this.options = options;
         this.entropyTerm = entropyTerm;
-        Map = map;
+        kernel = new StudentKernel(options.DegreesOfFreedom);
         PointCount = pointCount;
-        Descent = descent ?? new GradientDescent(pointCount, options.OutputDimensions);
         Iteration = iteration;
-        gradient = new float[map.Length];
-        repulsion = new RepulsiveForces(pointCount, options.OutputDimensions);
+        KlDivergence = klDivergence ?? double.NaN;
         Method = RepulsionFields.Resolve(options, pointCount);
     }
-
-    public float[] Map { get; }
-
-    public GradientDescent Descent { get; }
 
     public int PointCount { get; }
 
@@ -44,35 +39,52 @@ public sealed class TsneOptimizer
     public RepulsionMethod Method { get; }
 
     /// <summary>The latest KL divergence measured (NaN before the first).</summary>
-    public double KlDivergence { get; private set; } = double.NaN;
+    public double KlDivergence { get; private set; }
 
     /// <summary>Whether this pass evaluates the KL divergence: every KlEvery iterations and on the final pass.</summary>
     public bool MeasuresKl => Iteration == options.TotalIterations || (options.KlEvery > 0 && Iteration > 0 && Iteration % options.KlEvery == 0);
 
     public OptimizationPhase Phase => OptimizationPhase.At(Math.Min(Iteration, options.TotalIterations - 1), PointCount, options);
 
+    /// <summary>This pass's plan, for a map inside <paramref name="bounds"/> (the union of the shards' boxes).</summary>
+    public IterationPlan Plan(MapBounds bounds) => new(Iteration, MeasuresKl, Method,
+        Method == RepulsionMethod.Fft ? FftRepulsionField.PlanGrid(bounds) : null);
+
     /// <summary>
-    /// Builds this pass's repulsion field from the whole map (reusing the previous field's buffers) and evaluates it
-    /// for every row. Reads only the map, so it may run while the shards compute their attractive forces.
+    /// Reduces the shards' measurements (in shard order, so the result does not depend on who answered first) to
+    /// what the second half needs: Z and, with the FFT, the potentials.
     /// </summary>
-    public void ComputeRepulsion()
+    public StepPlan Reduce(IterationPlan plan, IReadOnlyList<ShardMeasurement> measurements)
     {
-        field = RepulsionFields.Build(Method, Map, options.OutputDimensions, options, field);
-        repulsion.Evaluate(field, options.Parallelism);
+        double z;
+        if (plan.Grid is { } grid)
+        {
+            // The previous potentials were evaluated by every shard before this iteration began, so their array is free.
+            (potentials, z) = FftRepulsionField.Convolve(grid, [.. measurements.Select(m => m.Charges!)], PointCount, kernel, potentials, options.Parallelism);
+        }
+        else
+        {
+            z = 0;
+            foreach (var measurement in measurements)
+                foreach (var chunk in measurement.ZChunks) z += chunk;
+            z = Math.Max(z, double.Epsilon);
+        }
+        return new StepPlan(plan.Iteration, z, plan.Grid is null ? null : potentials);
     }
 
     /// <summary>
-    /// Assembles this pass's gradient from every shard's attractive forces and the repulsive forces of
-    /// <see cref="ComputeRepulsion"/>, takes the step (unless this is the final pass) and returns the KL divergence if measured.
+    /// Moves on once every shard has taken this pass's step: records the KL divergence when it was measured and
+    /// returns the box around the new map, where the next iteration's grid goes.
     /// </summary>
-    public double? Apply(IReadOnlyList<ShardAttraction> attraction)
+    public MapBounds Advance(StepPlan step, IReadOnlyList<ShardStep> shards)
     {
-        var last = Iteration == options.TotalIterations;
-        var phase = Phase;
-        var result = GradientAssembly.Assemble(attraction, repulsion, gradient, options.OutputDimensions, last ? 1 : phase.Exaggeration, entropyTerm);
-        if (result.KlDivergence is { } kl) KlDivergence = kl;
-        if (!last) Descent.Step(Map, gradient, phase, options, options.Parallelism);
+        if (shards.All(s => s.LogWeightSum.HasValue))
+        {
+            double logWeights = 0;
+            foreach (var shard in shards) logWeights += shard.LogWeightSum!.Value;
+            KlDivergence = GradientAssembly.KlDivergence(entropyTerm, logWeights, step.Z);
+        }
         Iteration++;
-        return result.KlDivergence;
+        return MapBounds.Union([.. shards.Select(s => s.Bounds)]);
     }
 }

@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Orleans.Embeddings.Tsne.Fourier;
+using Orleans.Embeddings.Tsne.Optimization;
 
 namespace Orleans.Embeddings.Tsne.Repulsion;
 
@@ -106,7 +107,7 @@ public sealed class FftRepulsionField : IRepulsionField
         FftPotentialGrid? recycle = null, ParallelOptions? parallel = null) =>
         new(BuildGrid(map, dimensions, kernel, options, recycle, parallel), map, dimensions);
 
-    /// <summary>The grid of <see cref="Build"/> alone, for shipping to evaluators.</summary>
+    /// <summary>The grid of <see cref="Build"/> alone: the three steps of a sharded build, on the whole map at once.</summary>
     public static FftPotentialGrid BuildGrid(
         float[] map, int dimensions, StudentKernel kernel, FftInterpolationOptions? options = null,
         FftPotentialGrid? recycle = null, ParallelOptions? parallel = null)
@@ -116,6 +117,21 @@ public sealed class FftRepulsionField : IRepulsionField
         ValidateDimensions(dimensions);
         if (map.Length % dimensions != 0)
             throw new ArgumentException("The map length is not a multiple of the dimensions.", nameof(map));
+        var geometry = PlanGrid(MapBounds.Of(map, dimensions), options);
+        var charges = GC.AllocateUninitializedArray<float>(geometry.GridLength);
+        Spread(map, geometry, charges, parallel);
+        return Convolve(geometry, [charges], map.Length / dimensions, kernel, recycle, parallel).Grid;
+    }
+
+    /// <summary>
+    /// The interpolation grid for a map within <paramref name="bounds"/>: every shard of the map spreads its charges
+    /// onto this same grid, so the grids can be summed.
+    /// </summary>
+    public static FftGridGeometry PlanGrid(MapBounds bounds, FftInterpolationOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(bounds);
+        var dimensions = bounds.Dimensions;
+        ValidateDimensions(dimensions);
         options ??= FftInterpolationOptions.Default;
         if (options.InterpolationPointsPerBox is < 1 or > MaxPointsPerBox)
             throw new ArgumentOutOfRangeException(nameof(options), options.InterpolationPointsPerBox,
@@ -129,21 +145,12 @@ public sealed class FftRepulsionField : IRepulsionField
         if (!(options.BoxesPerUnitLength > 0) || !double.IsFinite(options.BoxesPerUnitLength))
             throw new ArgumentOutOfRangeException(nameof(options), options.BoxesPerUnitLength,
                 "BoxesPerUnitLength must be positive and finite.");
-        var dof = kernel.DegreesOfFreedom;
-        if (!(dof > 0) || !double.IsFinite(dof))
-            throw new ArgumentOutOfRangeException(nameof(kernel), dof, "The degrees of freedom must be positive.");
-
-        var rows = map.Length / dimensions;
         var p = options.InterpolationPointsPerBox;
 
         // A square grid (one box width for all dimensions) keeps the node spacing isotropic, so one radial kernel
         // table serves every axis. Each dimension is centred on its own range.
-        Span<double> low = stackalloc double[dimensions];
-        Span<double> high = stackalloc double[dimensions];
-        if (!Bounds(map, dimensions, low, high))
-            throw new ArgumentException("The map has non-finite coordinates.", nameof(map));
         double extent = 0;
-        for (var d = 0; d < dimensions; d++) extent = Math.Max(extent, high[d] - low[d]);
+        for (var d = 0; d < dimensions; d++) extent = Math.Max(extent, bounds.High[d] - bounds.Low[d]);
         // All points in one place (or none): any positive extent gives the right answer (z = N - 1, no force).
         if (!(extent > 1e-6)) extent = 1e-6;
 
@@ -158,34 +165,75 @@ public sealed class FftRepulsionField : IRepulsionField
         // upper half of every transform input is zero padding, which the FFT skips.
         var length = FftPlan.SmallestAtLeast(2L * requestedBoxes * p, dimensions == 2 ? 2 * LaneFft.Lanes : 4);
         var boxes = length / 2 / p;
-        var nodes = boxes * p;
         // Each dimension's midpoint sits at the centre of a box, so a dimension with no spread (points on a line, or
         // all in one place) is interpolated at a box's middle rather than extrapolated at its edge. With an even box
         // count that costs one box of reach, hence the width extent / (boxes - 1).
         var boxWidth = extent / (boxes % 2 == 0 ? boxes - 1 : boxes);
         var origin = new double[dimensions];
-        for (var d = 0; d < dimensions; d++) origin[d] = 0.5 * (low[d] + high[d]) - (boxes / 2 + 0.5) * boxWidth;
+        for (var d = 0; d < dimensions; d++) origin[d] = 0.5 * (bounds.Low[d] + bounds.High[d]) - (boxes / 2 + 0.5) * boxWidth;
+        return new FftGridGeometry(dimensions, boxes, p, boxWidth, origin, length, extent);
+    }
 
+    /// <summary>
+    /// Spreads the charges of <paramref name="rows"/> (any rows of the map, all inside the geometry's bounds) onto
+    /// every node of the grid: <paramref name="charges"/> is overwritten, <see cref="FftGridGeometry.GridLength"/>
+    /// floats laid out as the potentials. The result does not depend on the thread count.
+    /// </summary>
+    public static void Spread(float[] rows, FftGridGeometry geometry, float[] charges, ParallelOptions parallel)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(geometry);
+        ArgumentNullException.ThrowIfNull(charges);
+        if (charges.Length != geometry.GridLength)
+            throw new ArgumentException($"The charges need {geometry.GridLength} floats for this grid; got {charges.Length}.", nameof(charges));
+        if (geometry.Dimensions == 2) Spread2D(rows, geometry, charges, parallel);
+        else Spread1D(rows, geometry, charges);
+    }
+
+    /// <summary>
+    /// Sums the shards' charge grids (in the order given, so the sum does not depend on which shard finished first),
+    /// convolves them with the kernel, and returns the potentials with the normaliser Z of the whole map. Z falls
+    /// out of the grid: each row's share is linear in its interpolation weights, so the sum over rows of
+    /// sum_n W_in phi(n) f(u_i) is sum_n phi(n) times the charges of f at node n, and no row needs visiting.
+    /// </summary>
+    public static (FftPotentialGrid Grid, double Z) Convolve(
+        FftGridGeometry geometry, IReadOnlyList<float[]> charges, int pointCount, StudentKernel kernel,
+        FftPotentialGrid? recycle = null, ParallelOptions? parallel = null)
+    {
+        ArgumentNullException.ThrowIfNull(geometry);
+        ArgumentNullException.ThrowIfNull(charges);
+        parallel ??= new ParallelOptions();
+        var dof = kernel.DegreesOfFreedom;
+        if (!(dof > 0) || !double.IsFinite(dof))
+            throw new ArgumentOutOfRangeException(nameof(kernel), dof, "The degrees of freedom must be positive.");
+        if (charges.Count == 0 || charges.Any(c => c.Length != geometry.GridLength))
+            throw new ArgumentException($"Every charge grid needs {geometry.GridLength} floats.", nameof(charges));
+
+        var nodes = geometry.NodesPerDimension;
+        var length = geometry.FftLength;
         // Every element is written by the convolution, so neither a recycled nor a fresh array needs clearing.
-        var size = (dimensions + 2) * (dimensions == 1 ? nodes : nodes * nodes);
+        var size = geometry.GridLength;
         var potentials = recycle?.Potentials is { } old && old.Length == size
             ? old
             : GC.AllocateUninitializedArray<float>(size);
-        var grid = new FftPotentialGrid(dimensions, boxes, p, boxWidth, origin, dof, potentials);
-        var spacing = boxWidth / p;
-        if (dimensions == 2)
+        var grid = new FftPotentialGrid(geometry.Dimensions, geometry.BoxesPerDimension, geometry.PointsPerBox,
+            geometry.BoxWidth, geometry.Origin, dof, potentials);
+        var spacing = geometry.BoxWidth / geometry.PointsPerBox;
+        double z;
+        if (geometry.Dimensions == 2)
         {
             var convolution = Interlocked.Exchange(ref s_convolution2D, null);
             if (convolution is null || convolution.Nodes != nodes || convolution.Length != length)
                 convolution = new GridConvolution2D(nodes, length);
+            SumCharges(charges, convolution.Charges);
             // Charges 1, u0, u1, |u|^2 travel as the pairs (1, u0) and (u1, |u|^2); |u| is up to about half the
             // extent, so scaling 1 up and |u|^2 down by that gives both pairs comparable magnitudes.
-            var radius = (float)Math.Max(1, 0.5 * extent);
+            var radius = (float)Math.Max(1, 0.5 * geometry.Extent);
             convolution.ChargeScales[0] = radius;
             convolution.ChargeScales[3] = 1 / radius;
             FillKernel2D(convolution, spacing, kernel, parallel);
-            Spread2D(map, grid, convolution, parallel);
             convolution.Convolve(potentials, parallel);
+            z = TotalZ(convolution.Charges, potentials, 2, dof, pointCount);
             s_convolution2D = convolution;
         }
         else
@@ -193,12 +241,37 @@ public sealed class FftRepulsionField : IRepulsionField
             var convolution = Interlocked.Exchange(ref s_convolution1D, null);
             if (convolution is null || convolution.Nodes != nodes || convolution.Length != length)
                 convolution = new GridConvolution1D(nodes, length);
+            SumCharges(charges, convolution.Charges);
             FillKernel1D(convolution.KernelTable, spacing, kernel);
-            Spread1D(map, grid, convolution.Charges);
             convolution.Convolve(potentials);
+            z = TotalZ(convolution.Charges, potentials, 1, dof, pointCount);
             s_convolution1D = convolution;
         }
-        return grid;
+        return (grid, Math.Max(z, double.Epsilon));
+    }
+
+    private static void SumCharges(IReadOnlyList<float[]> charges, Span<float> total)
+    {
+        charges[0].CopyTo(total);
+        for (var s = 1; s < charges.Count; s++) TensorPrimitives.Add(total, charges[s], total);
+    }
+
+    // sum_i z_i = sum_n [phi_1 c_1 + (phi_1 c_uu - 2 phi_u . c_u + phi_uu c_1) / a] - N, the per-row formula of
+    // Evaluate summed over rows through the charges (c) the rows spread; node by node in a fixed order.
+    private static double TotalZ(ReadOnlySpan<float> charges, ReadOnlySpan<float> potentials, int dimensions, double dof, int pointCount)
+    {
+        var stride = dimensions + 2;
+        var last = stride - 1;
+        double ones = 0, spread = 0;
+        for (var at = 0; at < charges.Length; at += stride)
+        {
+            double c0 = charges[at], phi0 = potentials[at];
+            double cross = 0;
+            for (var d = 1; d <= dimensions; d++) cross += (double)potentials[at + d] * charges[at + d];
+            ones += phi0 * c0;
+            spread += phi0 * charges[at + last] - 2 * cross + (double)potentials[at + last] * c0;
+        }
+        return ones + spread / dof - pointCount;
     }
 
     public void Evaluate(int start, Span<float> forces, Span<double> z)
@@ -356,7 +429,7 @@ public sealed class FftRepulsionField : IRepulsionField
 
     // Per-dimension minimum and maximum; false if any coordinate is not finite. Vectorised over the interleaved
     // rows: with an even vector width, lane l always holds dimension l mod D.
-    private static bool Bounds(float[] map, int dimensions, Span<double> low, Span<double> high)
+    internal static bool Bounds(ReadOnlySpan<float> map, int dimensions, Span<double> low, Span<double> high)
     {
         var count = Vector<float>.Count;
         var min = new Vector<float>(float.PositiveInfinity);
@@ -367,7 +440,7 @@ public sealed class FftRepulsionField : IRepulsionField
         {
             for (; k + count <= map.Length; k += count)
             {
-                var v = new Vector<float>(map, k);
+                var v = new Vector<float>(map.Slice(k));
                 min = Vector.Min(min, v);
                 max = Vector.Max(max, v);
                 // x - x is zero for finite x and NaN for NaN and infinities.
@@ -461,7 +534,7 @@ public sealed class FftRepulsionField : IRepulsionField
     // bucketed by box (a stable counting sort) and each box sums its p x p nodes in registers and writes them once:
     // no read-modify-write chains through memory, no clearing, and every node adds its points in row order whatever
     // the number of threads (fixed strips of box rows run in parallel).
-    private static void Spread2D(float[] map, FftPotentialGrid grid, GridConvolution2D convolution, ParallelOptions parallel)
+    private static void Spread2D(float[] map, FftGridGeometry grid, float[] charges, ParallelOptions parallel)
     {
         var rows = map.Length / 2;
         var p = grid.PointsPerBox;
@@ -486,7 +559,7 @@ public sealed class FftRepulsionField : IRepulsionField
 
             var strips = Math.Min(boxes, 4 * Environment.ProcessorCount);
             Parallel.For(0, strips, parallel, strip => SpreadStrip(
-                map, grid, convolution, (int)((long)strip * boxes / strips), (int)((long)(strip + 1) * boxes / strips),
+                map, grid, charges, (int)((long)strip * boxes / strips), (int)((long)(strip + 1) * boxes / strips),
                 weights, order, starts));
         }
         finally
@@ -500,7 +573,7 @@ public sealed class FftRepulsionField : IRepulsionField
 
     // Box (b0 * boxes + b1) and Lagrange weights (p for each axis) of the rows [first, end).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void LocatePoints(float[] map, FftPotentialGrid grid, int first, int end, int[] box, float[] weights)
+    private static unsafe void LocatePoints(float[] map, FftGridGeometry grid, int first, int end, int[] box, float[] weights)
     {
         var p = grid.PointsPerBox;
         var boxes = grid.BoxesPerDimension;
@@ -529,7 +602,7 @@ public sealed class FftRepulsionField : IRepulsionField
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static unsafe void SpreadStrip(
-        float[] map, FftPotentialGrid grid, GridConvolution2D convolution, int firstBox, int endBox,
+        float[] map, FftGridGeometry grid, float[] chargeGrid, int firstBox, int endBox,
         float[] weights, int[] order, int[] starts)
     {
         var p = grid.PointsPerBox;
@@ -538,7 +611,7 @@ public sealed class FftRepulsionField : IRepulsionField
         var center0 = grid.Center(0);
         var center1 = grid.Center(1);
         var sums = stackalloc Vector128<float>[p * p];
-        fixed (float* charges = convolution.Charges, w = weights, y = map)
+        fixed (float* charges = chargeGrid, w = weights, y = map)
         fixed (int* rowsInOrder = order, bucketStarts = starts)
         {
             for (var b0 = firstBox; b0 < endBox; b0++)
@@ -606,7 +679,7 @@ public sealed class FftRepulsionField : IRepulsionField
 
     // Serial: a line of nodes is cheap, and a fixed order keeps it deterministic.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Spread1D(float[] map, FftPotentialGrid grid, Span<float> charges)
+    private static unsafe void Spread1D(float[] map, FftGridGeometry grid, Span<float> charges)
     {
         var p = grid.PointsPerBox;
         var boxes = grid.BoxesPerDimension;

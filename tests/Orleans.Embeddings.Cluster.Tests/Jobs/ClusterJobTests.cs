@@ -7,7 +7,7 @@ public sealed class ClusterJobTests
 {
     private static readonly TsneParameters Short = new() { Perplexity = 20, EarlyExaggerationIterations = 60, Iterations = 90 };
 
-    /// <summary>Gaussian blobs in 24 dimensions, the same data on every call.</summary>
+    /// <summary>Gaussian blobs (24 dimensions unless asked), the same data on every call.</summary>
     private static float[] Blobs(int count, int dimensions = 24)
     {
         var random = new Random(11);
@@ -61,16 +61,18 @@ public sealed class ClusterJobTests
         Assert.Equal(engine.Map, result.Map);
     }
 
-    [Fact]
-    public async Task A_silo_killed_mid_job_costs_time_not_data()
+    [Theory]
+    [InlineData(3, "fft")]
+    [InlineData(7, "barneshut")]
+    public async Task A_silo_killed_mid_job_costs_time_not_data(int partitions, string repulsion)
     {
         CountingProvider.Reset();
         await using var cluster = await EmbeddingsCluster.Start(silos: 3);
         var data = Blobs(2000);
         var ids = await cluster.AddCollection("survivor", data, 24);
-        var parameters = Short with { Iterations = 400 };
+        var parameters = Short with { Iterations = 400, Repulsion = repulsion };
 
-        await cluster.Grains.GetGrain<ITsneJobGrain>("survive").Start(new TsneJobSpec("survivor", parameters, Partitions: 6, CheckpointEvery: 10));
+        await cluster.Grains.GetGrain<ITsneJobGrain>("survive").Start(new TsneJobSpec("survivor", parameters, Partitions: partitions, CheckpointEvery: 10));
         await cluster.WaitFor("survive", s => s.CheckpointIteration >= 40, TimeSpan.FromMinutes(3));
         var victim = cluster.Cluster.SecondarySilos[0];
         await cluster.Cluster.KillSiloAsync(victim);
@@ -79,6 +81,7 @@ public sealed class ClusterJobTests
         var result = await cluster.Grains.GetGrain<ITsneJobGrain>("survive").GetResult();
 
         Assert.True(status.Resumptions >= 1, $"resumptions {status.Resumptions}");
+        Assert.Equal(partitions, status.Partitions);
         Assert.NotNull(result);
         Assert.Equal(ids.Length * 2, result.Map.Length);
         Assert.All(result.Map, v => Assert.True(float.IsFinite(v)));
@@ -88,8 +91,98 @@ public sealed class ClusterJobTests
             Assert.Equal(EmbeddingStatus.Embedded, info.Status);
         }
         Assert.Equal(ids.Length, CountingProvider.Calls);
-        var engine = TsneRunner.Run(data, 24, parameters.ToOptions(), shards: 6);
+        var engine = TsneRunner.Run(data, 24, parameters.ToOptions(), shards: partitions);
         Assert.Equal(engine.Map, result.Map);
+    }
+
+    [Fact]
+    public async Task One_partition_with_the_FFT_gives_the_engine_map_and_keeps_the_iterations_on_the_partition()
+    {
+        await using var cluster = await EmbeddingsCluster.Start(silos: 2);
+        var data = Blobs(2000);
+        await cluster.AddCollection("single", data, 24);
+        var parameters = Short with { Repulsion = "fft" };
+
+        await cluster.Grains.GetGrain<ITsneJobGrain>("single").Start(new TsneJobSpec("single", parameters, Partitions: 1));
+        var status = await cluster.WaitFor("single", s => s.State == TsneJobState.Completed, TimeSpan.FromMinutes(4));
+        var result = await cluster.Grains.GetGrain<ITsneJobGrain>("single").GetResult();
+
+        var engine = TsneRunner.Run(data, 24, parameters.ToOptions(), shards: 1);
+        Assert.NotNull(result);
+        Assert.Equal(engine.Map, result.Map);
+        Assert.Equal(engine.KlDivergence, result.KlDivergence, 1e-9);
+        // What crosses the wire per iteration is O(grid + rows): far less than the map each partition used to receive.
+        Assert.InRange(status.BytesPerPartitionIteration, 1, 2_000 * 2 * 4 + 3 * 4 * 200 * 200 * 4);
+        Assert.InRange(status.BytesPerSiloIteration, 2_000 * 2 * 4, 2_000 * 2 * 4 + 1_000);
+        Assert.InRange(status.CoordinatorShare, 0, 1);
+    }
+
+    [Fact]
+    public async Task Partitions_whose_steps_outlast_the_response_timeout_finish_the_job_without_a_restart()
+    {
+        // Each read of a membership shard (4,096 images) takes 1.5 s and a grain call may take 3 s, so one partition
+        // loading four shards is busy for over 6 s in one step: polled, not awaited, it is slow, not lost.
+        var timeout = TimeSpan.FromSeconds(3);
+        await using var cluster = await EmbeddingsCluster.Start(silos: 1, responseTimeout: timeout, slowEmbeddingReads: TimeSpan.FromSeconds(1.5));
+        var data = Blobs(12_500, dimensions: 8);
+        await cluster.AddCollection("slow", data, 8);
+        var parameters = Short with { EarlyExaggerationIterations = 20, Iterations = 20 };
+
+        await cluster.Grains.GetGrain<ITsneJobGrain>("slow").Start(new TsneJobSpec("slow", parameters, Partitions: 1));
+        var status = await cluster.WaitFor("slow", s => s.State == TsneJobState.Completed, TimeSpan.FromMinutes(4));
+        var result = await cluster.Grains.GetGrain<ITsneJobGrain>("slow").GetResult();
+
+        Assert.Equal(0, status.Resumptions);
+        Assert.True(status.PhaseSeconds["input"] > timeout.TotalSeconds, $"the input phase took {status.PhaseSeconds["input"]:F1} s");
+        var engine = TsneRunner.Run(data, 8, parameters.ToOptions(), shards: 1);
+        Assert.NotNull(result);
+        Assert.Equal(engine.Map, result.Map);
+    }
+
+    [Fact]
+    public async Task Randomised_parameters_over_their_documented_ranges_give_the_engine_map_on_the_cluster()
+    {
+        await using var cluster = await EmbeddingsCluster.Start(silos: 2);
+        var data = Blobs(900, dimensions: 60);
+        await cluster.AddCollection("random", data, 60);
+        var random = new Random(2026);
+        for (var trial = 0; trial < 6; trial++)
+        {
+            var dimensions = random.Next(1, 4);
+            var parameters = new TsneParameters
+            {
+                Perplexity = 5 + random.NextDouble() * 40,
+                OutputDimensions = dimensions,
+                EarlyExaggerationIterations = random.Next(0, 40),
+                EarlyExaggeration = 4 + random.NextDouble() * 20,
+                Iterations = random.Next(1, 40),
+                Exaggeration = 1 + random.NextDouble(),
+                LearningRate = random.Next(2) == 0 ? null : 10 + random.NextDouble() * 500,
+                EarlyMomentum = random.NextDouble() * 0.9,
+                Momentum = random.NextDouble() * 0.9,
+                Theta = random.NextDouble(),
+                DegreesOfFreedom = 0.5 + random.NextDouble() * 1.5,
+                Seed = random.Next(),
+                Initialization = random.Next(2) == 0 ? "pca" : "random",
+                Metric = random.Next(2) == 0 ? "euclidean" : "cosine",
+                Neighbors = new[] { "auto", "exact", "approximate" }[random.Next(3)],
+                Repulsion = dimensions == 3 ? new[] { "auto", "barneshut", "exact" }[random.Next(3)] : new[] { "auto", "fft", "barneshut", "exact" }[random.Next(4)],
+                PcaDimensions = random.Next(2) == 0 ? 0 : random.Next(dimensions, 60),
+                KlEvery = random.Next(0, 20),
+                MinGain = 0.001 + random.NextDouble() * 0.1,
+                MaxStepNorm = random.Next(2) == 0 ? 0 : 1 + random.NextDouble() * 10,
+            };
+            var partitions = random.Next(1, 5);
+            var job = $"random-{trial}";
+
+            await cluster.Grains.GetGrain<ITsneJobGrain>(job).Start(new TsneJobSpec("random", parameters, Partitions: partitions));
+            await cluster.WaitFor(job, s => s.State == TsneJobState.Completed, TimeSpan.FromMinutes(2));
+            var result = await cluster.Grains.GetGrain<ITsneJobGrain>(job).GetResult();
+
+            var engine = TsneRunner.Run(data, 60, parameters.ToOptions(), shards: partitions);
+            Assert.NotNull(result);
+            Assert.True(engine.Map.AsSpan().SequenceEqual(result.Map), $"trial {trial}: {parameters} on {partitions} partitions");
+        }
     }
 
     [Fact]

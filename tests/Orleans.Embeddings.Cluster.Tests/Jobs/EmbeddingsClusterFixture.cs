@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Embeddings.Grains;
 using Orleans.Embeddings.Grains.Providers;
 using Orleans.Embeddings.Grains.Storage;
+using Orleans.Configuration;
 using Orleans.Hosting;
 using Orleans.TestingHost;
 
@@ -27,13 +28,17 @@ public sealed class EmbeddingsCluster : IAsyncDisposable
 
     public IGrainFactory Grains => Cluster.GrainFactory;
 
-    public static async Task<EmbeddingsCluster> Start(int silos, string? directory = null)
+    /// <param name="responseTimeout">Orleans' response timeout for calls between grains, when not the default 30 s.</param>
+    /// <param name="slowEmbeddingReads">A delay added to every read of a membership shard's embeddings: slow storage.</param>
+    public static async Task<EmbeddingsCluster> Start(int silos, string? directory = null, TimeSpan? responseTimeout = null, TimeSpan? slowEmbeddingReads = null)
     {
         directory ??= System.IO.Directory.CreateTempSubdirectory("embeddings-cluster-").FullName;
         var builder = new TestClusterBuilder((short)silos);
         // Grain state is keyed by service id: a cluster started again over the same database must keep it.
         builder.Options.ServiceId = "embeddings-tests";
         builder.Properties["DatabasePath"] = Path.Combine(directory, "grains.db");
+        if (responseTimeout is { } timeout) builder.Properties["ResponseTimeout"] = timeout.ToString("c");
+        if (slowEmbeddingReads is { } delay) builder.Properties["SlowEmbeddingReads"] = delay.ToString("c");
         builder.AddSiloBuilderConfigurator<SiloConfigurator>();
         var cluster = builder.Build();
         await cluster.DeployAsync();
@@ -85,6 +90,20 @@ public sealed class EmbeddingsCluster : IAsyncDisposable
             silo.AddEmbeddingGrains();
             silo.AddSqliteGrainStorage(EmbeddingsSiloBuilderExtensions.StorageName, o => (o.DatabasePath, o.CompressPayloads) = (database, false));
             silo.Services.AddKeyedSingleton<IEmbeddingProvider, CountingProvider>(CountingProvider.ProviderName);
+            if (silo.Configuration["ResponseTimeout"] is { } timeout)
+                silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.Parse(timeout, CultureInfo.InvariantCulture));
+            if (silo.Configuration["SlowEmbeddingReads"] is { } delay)
+                silo.AddIncomingGrainCallFilter(new SlowEmbeddingReads(TimeSpan.Parse(delay, CultureInfo.InvariantCulture)));
+        }
+    }
+
+    /// <summary>Storage that answers slowly: every read of a membership shard's embeddings waits first.</summary>
+    private sealed class SlowEmbeddingReads(TimeSpan delay) : IIncomingGrainCallFilter
+    {
+        public async Task Invoke(IIncomingGrainCallContext context)
+        {
+            if (context.InterfaceMethod?.Name == nameof(ICollectionShardGrain.GetEmbeddings)) await Task.Delay(delay);
+            await context.Invoke();
         }
     }
 }

@@ -18,7 +18,7 @@ public sealed class RepulsiveForcesTests
         field.Evaluate(0, expectedForces, expectedZ);
 
         var repulsion = new RepulsiveForces(count, dims);
-        repulsion.Evaluate(field, new ParallelOptions { MaxDegreeOfParallelism = threads });
+        repulsion.Evaluate(field, 0, new ParallelOptions { MaxDegreeOfParallelism = threads });
 
         Assert.Equal(expectedForces, repulsion.Forces);
         Assert.Equal(expectedZ, repulsion.ZShares);

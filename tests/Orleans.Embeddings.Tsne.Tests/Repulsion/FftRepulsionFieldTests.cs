@@ -1,4 +1,5 @@
 using Orleans.Embeddings.Tsne.Fourier;
+using Orleans.Embeddings.Tsne.Optimization;
 using Orleans.Embeddings.Tsne.Repulsion;
 
 namespace Orleans.Embeddings.Tsne.Tests.Repulsion;
@@ -232,6 +233,68 @@ public class FftRepulsionFieldTests
     {
         Assert.Throws<ArgumentException>(
             () => FftRepulsionField.Build(new float[] { 0, float.NaN, 1, 1 }, 2, StudentKernel.Cauchy));
+    }
+
+    [Theory]
+    [MemberData(nameof(DimensionsAndDegreesOfFreedom))]
+    public void ShardsSpreadingOntoOnePlannedGrid_GiveTheWholeMapsFieldAndZ(int dimensions, double degreesOfFreedom)
+    {
+        var map = Blobs(5_000, dimensions, seed: 17);
+        var n = map.Length / dimensions;
+        var kernel = new StudentKernel(degreesOfFreedom);
+        var whole = FftRepulsionField.Build(map, dimensions, kernel);
+        var wholeForces = new float[map.Length];
+        var wholeZ = new double[n];
+        whole.Evaluate(0, wholeForces, wholeZ);
+
+        int[] cuts = [0, 1_700, 3_100, n];
+        var shards = cuts.Zip(cuts.Skip(1), (first, end) => map[(first * dimensions)..(end * dimensions)]).ToArray();
+        var geometry = FftRepulsionField.PlanGrid(MapBounds.Union([.. shards.Select(rows => MapBounds.Of(rows, dimensions))]));
+        var charges = shards.Select(rows =>
+        {
+            var grid = new float[geometry.GridLength];
+            FftRepulsionField.Spread(rows, geometry, grid, new ParallelOptions());
+            return grid;
+        }).ToArray();
+        var (potentials, z) = FftRepulsionField.Convolve(geometry, charges, n, kernel);
+
+        Assert.Equal(whole.Grid.BoxesPerDimension, potentials.BoxesPerDimension);
+        Assert.Equal(whole.Grid.Origin, potentials.Origin);
+        // Z from the grid alone is the sum of the rows' shares, up to the float rounding of the charges, which the
+        // cancellation in sum K |u_i - u_j|^2 amplifies most on a line (a few parts in 1e5, next to the
+        // interpolation's few parts in 1e3).
+        Assert.Equal(1, z / wholeZ.Sum(), dimensions == 1 ? 1e-4 : 1e-5);
+        double error = 0, norm = 0;
+        for (var s = 0; s < shards.Length; s++)
+        {
+            var rows = shards[s].Length / dimensions;
+            var forces = new float[shards[s].Length];
+            new FftRepulsionField(potentials, shards[s], dimensions).Evaluate(0, forces, new double[rows]);
+            for (var k = 0; k < forces.Length; k++)
+            {
+                error += Math.Pow(forces[k] - (double)wholeForces[cuts[s] * dimensions + k], 2);
+                norm += Math.Pow(wholeForces[cuts[s] * dimensions + k], 2);
+            }
+        }
+        Assert.True(Math.Sqrt(error / norm) < 1e-4, $"relative force difference {Math.Sqrt(error / norm)}");
+    }
+
+    [Theory]
+    [MemberData(nameof(DimensionsAndDegreesOfFreedom))]
+    public void ZFromTheGrid_MatchesTheExactNormaliser(int dimensions, double degreesOfFreedom)
+    {
+        var map = Blobs(2_000, dimensions, seed: 29);
+        var n = map.Length / dimensions;
+        var kernel = new StudentKernel(degreesOfFreedom);
+        var exactZ = new double[n];
+        new ExactRepulsionField(map, dimensions, kernel).Evaluate(0, new float[map.Length], exactZ);
+
+        var geometry = FftRepulsionField.PlanGrid(MapBounds.Of(map, dimensions));
+        var charges = new float[geometry.GridLength];
+        FftRepulsionField.Spread(map, geometry, charges, new ParallelOptions());
+        var (_, z) = FftRepulsionField.Convolve(geometry, [charges], n, kernel);
+
+        Assert.True(Math.Abs(z / exactZ.Sum() - 1) < 0.01, $"Z {z} against {exactZ.Sum()}");
     }
 
     private static (double ForceError, double ZError) CompareWithExact(

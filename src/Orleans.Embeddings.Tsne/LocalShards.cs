@@ -1,0 +1,119 @@
+using Orleans.Embeddings.Tsne.Affinities;
+using Orleans.Embeddings.Tsne.Neighbors;
+using Orleans.Embeddings.Tsne.Optimization;
+using Orleans.Embeddings.Tsne.Pca;
+
+namespace Orleans.Embeddings.Tsne;
+
+/// <summary>
+/// The shards of a run in this process: every step is a call on a <see cref="TsneShard"/>, every exchange an array
+/// handed over, and the whole map of an iteration one replica shared by all shards. Steps run one shard after
+/// another, each using the run's threads, except the index builds, which run on one thread each and so side by side.
+/// </summary>
+public sealed class LocalShards : ITsneShards, IDisposable
+{
+    private readonly TsneShard[] shards;
+    private readonly HnswShardIndex?[] indexes;
+    private readonly AffinityEntry[][][] outgoing;
+    private readonly LocalCheckpoints checkpoints;
+    private readonly int outputDimensions;
+    private MapReplica? replica;
+
+    /// <param name="checkpoints">Where the shards' checkpoints are kept, so that a new set of shards can resume from them.</param>
+    public LocalShards(ReadOnlyMemory<float> data, int dimensions, TsneOptions options, int shardCount, LocalCheckpoints? checkpoints = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var pointCount = data.Length / dimensions;
+        Layout = ShardLayout.Split(pointCount, shardCount);
+        shards = [.. Enumerable.Range(0, Layout.ShardCount).Select(s => new TsneShard(
+            Layout.Start(s), data.Slice(Layout.Start(s) * dimensions, Layout.Count(s) * dimensions), dimensions, pointCount, options))];
+        indexes = new HnswShardIndex?[shards.Length];
+        outgoing = new AffinityEntry[shards.Length][][];
+        this.checkpoints = checkpoints ?? new LocalCheckpoints();
+        outputDimensions = options.OutputDimensions;
+    }
+
+    public ShardLayout Layout { get; }
+
+    public IReadOnlyList<TsneShard> Shards => shards;
+
+    /// <summary>The whole map as the shards hold it now, row-major.</summary>
+    public float[] Map()
+    {
+        var map = new float[Layout.PointCount * outputDimensions];
+        foreach (var shard in shards) shard.Positions.CopyTo(map, shard.Start * outputDimensions);
+        return map;
+    }
+
+    public Task<double> MaxAbsolute(int shard, CancellationToken cancellation) => Task.FromResult(shards[shard].MaxAbsolute());
+
+    public Task<PcaSums> ComputePcaSums(int shard, double maxAbsolute, CancellationToken cancellation) =>
+        Task.FromResult(shards[shard].ComputePcaSums(maxAbsolute));
+
+    public Task ApplyPca(int shard, PcaModel model, int reduceTo, int searchDimensions, CancellationToken cancellation) =>
+        Run(() => shards[shard].ApplyPca(model, reduceTo, searchDimensions));
+
+    public Task BeginNeighborSearch(int shard, int candidates, CancellationToken cancellation) =>
+        Run(() => shards[shard].BeginNeighborSearch(candidates));
+
+    public Task OfferExactCandidates(int query, int owner, CancellationToken cancellation) =>
+        Run(() => shards[query].OfferCandidates(shards[owner].SearchRows, shards[owner].Start));
+
+    // A graph is built on one thread (USearch's concurrent inserts strand nodes), so the shards build side by side.
+    public async Task BuildIndex(int shard, int candidates, CancellationToken cancellation) =>
+        indexes[shard] = await Task.Run(() => shards[shard].BuildIndex(candidates), cancellation);
+
+    public Task OfferIndexCandidates(int query, int owner, CancellationToken cancellation) =>
+        Run(() => shards[query].OfferCandidates(indexes[owner] ?? throw new InvalidOperationException($"Shard {owner} has no index.")));
+
+    public Task BeginRefinement(int shard, int k, CancellationToken cancellation) => Run(() => shards[shard].BeginRefinement(k));
+
+    public Task Refine(int query, int owner, CancellationToken cancellation) =>
+        Run(() => shards[query].RefineWith(shards[owner].InputRows, shards[owner].Start));
+
+    public Task EndNeighborSearch(int shard, CancellationToken cancellation) => Run(() =>
+    {
+        shards[shard].EndNeighborSearch();
+        indexes[shard]?.Dispose();
+        indexes[shard] = null;
+    });
+
+    public Task SendAffinities(int shard, CancellationToken cancellation) =>
+        Run(() => outgoing[shard] = shards[shard].CalibrateAffinities(Layout));
+
+    public Task<double> AssembleAffinities(int shard, CancellationToken cancellation) =>
+        Task.FromResult(shards[shard].AcceptAffinities(outgoing.Select(from => from[shard])).EntropyTerm);
+
+    public Task<MapBounds> StartOptimization(int shard, PcaModel? model, int? resumeIteration, CancellationToken cancellation)
+    {
+        if (resumeIteration is not { } iteration) return Task.FromResult(shards[shard].StartOptimization(model));
+        if (!checkpoints.TryGet(shard, iteration, out var saved))
+            throw new InvalidOperationException($"Shard {shard} has no checkpoint of iteration {iteration}.");
+        return Task.FromResult(shards[shard].ResumeOptimization((float[])saved.Rows.Clone(), saved.State.Clone()));
+    }
+
+    public Task<ShardMeasurement> Measure(int shard, IterationPlan plan, CancellationToken cancellation)
+    {
+        // Every shard stepped before this iteration began, so the first shard to measure gathers the map for all.
+        if (replica?.Iteration != plan.Iteration) replica = new MapReplica(plan.Iteration, Map(), outputDimensions);
+        return Task.FromResult(shards[shard].Measure(plan, replica));
+    }
+
+    public Task<ShardStep> Step(int shard, StepPlan plan, CancellationToken cancellation) => Task.FromResult(shards[shard].Step(plan));
+
+    public Task SaveCheckpoint(int shard, int iteration, CancellationToken cancellation) =>
+        Run(() => checkpoints.Save(shard, iteration, (float[])shards[shard].Positions.Clone(), shards[shard].Descent.Clone()));
+
+    public Task SaveResult(int shard, CancellationToken cancellation) => Task.CompletedTask;
+
+    public void Dispose()
+    {
+        foreach (var index in indexes) index?.Dispose();
+    }
+
+    private static Task Run(Action step)
+    {
+        step();
+        return Task.CompletedTask;
+    }
+}
