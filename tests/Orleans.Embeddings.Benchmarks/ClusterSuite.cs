@@ -8,10 +8,12 @@ using Orleans.Embeddings.Tsne;
 namespace Orleans.Embeddings.Benchmarks;
 
 /// <summary>
-/// The `cluster` suite: the same Fashion-MNIST t-SNE job through the Orleans cluster and through the engine alone,
-/// in one run, with the same partition count. Options: --n N, --silos S (1: a silo in this process with embedded
-/// storage, or a silo process with --processes yes; more: S silo processes on loopback with a real redis-server),
-/// --partitions P (default: the job's own choice, one per core of the cluster), --map FILE. Ingestion and embedding happen before the clock starts; the
+/// The `cluster` suite: the same t-SNE job through the Orleans cluster and through the engine alone, in one run,
+/// with the same partition count, on the first N Fashion-MNIST images or on a vector file (--input FILE, .npy or
+/// tensors.tsv, through the `vectors` provider; --labels FILE scores both maps). Options: --n N, --silos S (1: a
+/// silo in this process with embedded storage, or a silo process with --processes yes; more: S silo processes on
+/// loopback with a real redis-server), --partitions P (default: the job's own choice, one per core of the
+/// cluster), --map FILE. Ingestion and embedding happen before the clock starts; the
 /// job's own input phase, which gathers the embeddings from the image grains, is timed. Both sides first run a
 /// 2,048-point job, so both are measured warm (every fresh silo process would otherwise pay the JIT inside the job).
 /// </summary>
@@ -24,14 +26,15 @@ public static class ClusterSuite
 
     private static async Task<Dictionary<string, object?>> RunAsync(BenchmarkArguments arguments)
     {
-        var n = arguments.Int("n", 20_000);
         var silos = arguments.Int("silos", 1);
         var partitions = arguments.Int("partitions", 0);
         var processes = arguments.String("processes") is "yes" or "true" || silos > 1;
         var parameters = new TsneParameters();
-        var (pixels, dimensions, _) = FashionMnist.Load(n);
+        var input = arguments.String("input") is { } path ? Path.GetFullPath(path) : null;
+        var (pixels, dimensions) = input is null ? FashionMnistPixels(arguments.Int("n", 20_000)) : VectorFiles.Read(input);
+        var n = pixels.Length / dimensions;
 
-        var (status, result, seconds) = await RunCluster(n, silos, processes, partitions, parameters);
+        var (status, result, seconds, peaks) = await RunCluster(n, silos, processes, partitions, parameters, input);
         if (arguments.String("map") is { } mapPath) TensorTsvFile.Write(mapPath, result.Map, result.Dimensions);
 
         // The engine runs with the shard count the job chose, so that the two maps can be compared bit for bit.
@@ -41,10 +44,11 @@ public static class ClusterSuite
         var engine = TsneRunner.Run(pixels, dimensions, parameters.ToOptions(), status.Partitions);
         var engineSeconds = clock.Elapsed.TotalSeconds;
 
-        return new Dictionary<string, object?>
+        var figures = new Dictionary<string, object?>
         {
             ["suite"] = "cluster",
             ["warm"] = true,
+            ["source"] = input is null ? "fashion-mnist" : Path.GetFileName(input),
             ["n"] = n,
             ["silos"] = silos,
             ["processes"] = processes,
@@ -57,29 +61,48 @@ public static class ClusterSuite
             ["engine_kl"] = Math.Round(engine.KlDivergence, 4),
             ["same_map_as_engine"] = engine.Map.AsSpan().SequenceEqual(result.Map),
             ["bytes_per_iteration"] = status.BytesPerPartitionIteration,
+            ["silo_bytes_per_iteration"] = status.BytesPerSiloIteration,
+            ["coordinator_share"] = Math.Round(status.CoordinatorShare, 4),
+            ["engine_coordinator_share"] = Math.Round(engine.CoordinatorSeconds / Math.Max(engine.PhaseSeconds["optimization"], 1e-9), 4),
+            ["peak_mb"] = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0),
+            ["peak_mb_per_process"] = peaks.Select(mb => Math.Round(mb)).ToArray(),
             ["phases"] = status.PhaseSeconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 2)),
             ["engine_phases"] = engine.PhaseSeconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 2)),
         };
+        if (arguments.String("labels") is { } labels)
+        {
+            var known = ScoreSuite.ReadLabels(labels, n);
+            foreach (var (name, value) in MapQuality.Score(pixels, dimensions, result.Map, result.Dimensions, known)) figures[name] = value;
+        }
+        return figures;
     }
 
-    /// <summary>Ingests n images into a fresh cluster, runs the warm-up job, then the timed job.</summary>
-    private static async Task<(TsneJobStatus Status, TsneJobResult Result, double Seconds)> RunCluster(
-        int n, int silos, bool processes, int partitions, TsneParameters parameters)
+    private static (float[] Pixels, int Dimensions) FashionMnistPixels(int n)
+    {
+        var (pixels, dimensions, _) = FashionMnist.Load(n);
+        return (pixels, dimensions);
+    }
+
+    /// <summary>Ingests n images into a fresh cluster, runs the warm-up job, then the timed job; also the silo processes' peak memory.</summary>
+    private static async Task<(TsneJobStatus Status, TsneJobResult Result, double Seconds, double[] PeakMegabytes)> RunCluster(
+        int n, int silos, bool processes, int partitions, TsneParameters parameters, string? input)
     {
         await using var cluster = await LocalCluster.Start(silos, processes);
         var grains = cluster.Grains;
-        var collection = $"fashion-mnist-{n}";
+        var collection = $"bench-{n}";
+        var provider = input is null ? "pixels" : "vectors";
+        IEnumerable<ImageDescription> Images(int count) => input is null ? FashionMnistImages(count) : VectorRows(input, count);
         Console.WriteLine($"cluster: {silos} silo(s); ingesting and embedding {n} images");
-        await grains.GetGrain<ICollectionGrain>(collection).Create(new CollectionSpec("pixels"));
-        foreach (var batch in FashionMnistImages(n).Chunk(2000))
+        await grains.GetGrain<ICollectionGrain>(collection).Create(new CollectionSpec(provider));
+        foreach (var batch in Images(n).Chunk(2000))
             await grains.GetGrain<ICollectionGrain>(collection).Add(batch);
         var shards = (n + ICollectionGrain.MembershipShardSize - 1) / ICollectionGrain.MembershipShardSize;
         await Task.WhenAll(Enumerable.Range(0, shards).Select(s => grains.GetGrain<ICollectionShardGrain>($"{collection}/{s}").EnsureEmbedded()));
 
         Console.WriteLine("cluster: warming up");
         var warmup = $"{collection}-warmup";
-        await grains.GetGrain<ICollectionGrain>(warmup).Create(new CollectionSpec("pixels"));
-        await grains.GetGrain<ICollectionGrain>(warmup).Add(FashionMnistImages(WarmupPoints).ToArray());
+        await grains.GetGrain<ICollectionGrain>(warmup).Create(new CollectionSpec(provider));
+        await grains.GetGrain<ICollectionGrain>(warmup).Add(Images(WarmupPoints).ToArray());
         await RunJob(grains, $"warmup-{n}-{silos}", new TsneJobSpec(warmup, parameters, partitions));
 
         Console.WriteLine("cluster: running the job");
@@ -88,7 +111,14 @@ public static class ClusterSuite
         var status = await RunJob(grains, jobId, new TsneJobSpec(collection, parameters, partitions));
         var seconds = clock.Elapsed.TotalSeconds;
         var result = await grains.GetGrain<ITsneJobGrain>(jobId).GetResult() ?? throw new InvalidOperationException("The completed job has no result.");
-        return (status, result, seconds);
+        return (status, result, seconds, cluster.PeakMegabytes());
+    }
+
+    /// <summary>The first n rows of a vector file as sources of the vectors provider.</summary>
+    private static IEnumerable<ImageDescription> VectorRows(string path, int n)
+    {
+        for (var i = 0; i < n; i++)
+            yield return new ImageDescription($"row-{i:D7}", new ImageSource(ImageSourceKind.VectorRow, path, i), [], new Dictionary<string, string>());
     }
 
     private static async Task<TsneJobStatus> RunJob(IGrainFactory grains, string jobId, TsneJobSpec spec)
@@ -121,6 +151,9 @@ public static class ClusterSuite
         private readonly List<IAsyncDisposable> parts = [];
 
         public IGrainFactory Grains { get; private set; } = null!;
+
+        /// <summary>Peak resident memory of every silo process (none when the silo runs in this process).</summary>
+        public double[] PeakMegabytes() => [.. parts.OfType<SiloProcess>().Select(s => s.PeakMegabytes())];
 
         public static async Task<LocalCluster> Start(int silos, bool processes)
         {

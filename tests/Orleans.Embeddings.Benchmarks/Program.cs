@@ -8,6 +8,8 @@ var suites = new Dictionary<string, Func<BenchmarkArguments, Dictionary<string, 
     ["cluster"] = ClusterSuite.Run,
     ["ann"] = AnnSuite.Run,
     ["grpc"] = GrpcSuite.Run,
+    ["standin"] = StandInSuite.Run,
+    ["score"] = ScoreSuite.Run,
 };
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {

@@ -5,9 +5,10 @@ using Orleans.Embeddings.Tsne;
 namespace Orleans.Embeddings.Benchmarks;
 
 /// <summary>
-/// The `tsne` suite: the engine with default parameters on the first N Fashion-MNIST images (or on a tensors.tsv),
-/// timed by phase. Options: --n N, --input FILE.tsv, --threads T, --shards S, --map FILE, and overrides of the defaults:
-/// --pca D (reduce the input to D principal components), --neighbors auto|exact|approximate.
+/// The `tsne` suite: the engine with default parameters on the first N Fashion-MNIST images (or on a tensors.tsv or
+/// .npy), timed by phase. Options: --n N, --input FILE (with --labels FILE, one label a line, to score the map),
+/// --threads T, --shards S, --map FILE, and overrides of the defaults: --pca D (reduce the input to D principal
+/// components), --neighbors auto|exact|approximate.
 /// </summary>
 public static class TsneSuite
 {
@@ -20,7 +21,7 @@ public static class TsneSuite
         string source;
         if (arguments.String("input") is { } input)
         {
-            (data, dimensions) = TensorTsvFile.Read(input);
+            (data, dimensions) = VectorFiles.Read(input);
             source = Path.GetFileName(input);
         }
         else
@@ -43,7 +44,7 @@ public static class TsneSuite
         var result = TsneRunner.Run(data, dimensions, options, shards, progress);
         var seconds = clock.Elapsed.TotalSeconds;
         if (arguments.String("map") is { } mapPath) TensorTsvFile.Write(mapPath, result.Map, result.Dimensions);
-        return new Dictionary<string, object?>
+        var figures = new Dictionary<string, object?>
         {
             ["suite"] = "tsne",
             ["source"] = source,
@@ -54,9 +55,14 @@ public static class TsneSuite
             ["seconds"] = Math.Round(seconds, 2),
             ["phases"] = result.PhaseSeconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 2)),
             ["kl"] = Math.Round(result.KlDivergence, 4),
+            ["coordinator_share"] = Math.Round(result.CoordinatorSeconds / Math.Max(result.PhaseSeconds["optimization"], 1e-9), 4),
             ["peak_mb"] = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0),
             ["neighbors"] = Orleans.Embeddings.Tsne.Neighbors.NeighborPlan.For(options, n, dimensions).ToString(),
             ["pca_dimensions"] = options.EffectivePcaDimensions(dimensions),
         };
+        if (arguments.String("labels") is { } labels)
+            foreach (var (name, value) in MapQuality.Score(data, dimensions, result.Map, result.Dimensions, ScoreSuite.ReadLabels(labels, n)))
+                figures[name] = value;
+        return figures;
     }
 }

@@ -43,6 +43,13 @@ public sealed class SiloProcess : IAsyncDisposable
         return new SiloProcess(ProgramProcess.Start(HostAssembly(), redis, clusterId, environment, settings), siloPort, gatewayPort, httpPort);
     }
 
+    /// <summary>The process's peak resident memory so far (VmHWM), in megabytes.</summary>
+    public double PeakMegabytes()
+    {
+        var line = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+        return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+    }
+
     /// <summary>Ends the process at once, as a machine failure would (SIGKILL).</summary>
     public Task Kill() => process.Kill();
 

@@ -21,7 +21,8 @@ public sealed partial class VectorFiles
         return values.AsSpan(index * dimensions, dimensions);
     }
 
-    private static (float[], int) Read(string path)
+    /// <summary>A whole vector file, .npy or tensors.tsv, as row-major values.</summary>
+    public static (float[] Values, int Dimensions) Read(string path)
     {
         if (!File.Exists(path)) throw new EmbeddingFailedException($"Vector file '{path}' does not exist.");
         try
