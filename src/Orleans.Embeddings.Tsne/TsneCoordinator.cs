@@ -117,9 +117,9 @@ public sealed class TsneCoordinator(ITsneShards shards, TsneOptions options, int
             var plan = optimizer.Plan(bounds);
             var measurements = await All(s => shards.Measure(s, plan, cancellation));
             var reducing = clock.Elapsed;
-            var step = await Task.Run(() => optimizer.Reduce(plan, measurements), cancellation);
+            var steps = await Task.Run(() => optimizer.Reduce(plan, measurements), cancellation);
             CoordinatorSeconds += (clock.Elapsed - reducing).TotalSeconds;
-            bounds = optimizer.Advance(step, await All(s => shards.Step(s, step, cancellation)));
+            bounds = optimizer.Advance(steps[0], await All(s => shards.Step(s, steps[s], cancellation)));
             double? kl = plan.MeasuresKl ? optimizer.KlDivergence : null;
             hooks.Iterated(plan.Iteration, kl);
             if (!optimizer.Finished && hooks.ShouldCheckpoint(optimizer.Iteration))

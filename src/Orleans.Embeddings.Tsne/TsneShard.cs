@@ -27,7 +27,8 @@ public sealed class TsneShard
     private float[]? positions;
     private GradientDescent? descent;
     private float[]? gradient;
-    private float[]? charges;
+    private float[]? gridScratch;
+    private FftGridGeometry? spreadOn;
     private RepulsiveForces? repulsion;
     private bool reduced;
 
@@ -195,11 +196,11 @@ public sealed class TsneShard
         ArgumentNullException.ThrowIfNull(map);
         var rows = Positions;
         pendingAttraction = Task.Run(() => ComputeAttraction(map.Coordinates, plan.MeasuresKl));
+        spreadOn = plan.Grid;
         if (plan.Grid is { } grid)
         {
-            if (charges?.Length != grid.GridLength) charges = GC.AllocateUninitializedArray<float>(grid.GridLength);
-            FftRepulsionField.Spread(rows, grid, charges, parallel);
-            return new ShardMeasurement(charges, []);
+            if (gridScratch?.Length != grid.GridLength) gridScratch = GC.AllocateUninitializedArray<float>(grid.GridLength);
+            return new ShardMeasurement(FftRepulsionField.Spread(rows, grid, gridScratch, parallel), []);
         }
         var forces = repulsion!;
         forces.Evaluate(map.Field(plan.Method, options), Start, parallel);
@@ -217,7 +218,13 @@ public sealed class TsneShard
         var rows = Positions;
         var dims = options.OutputDimensions;
         if (plan.Potentials is { } potentials)
-            repulsion!.Evaluate(new FftRepulsionField(potentials, rows, dims), 0, parallel);
+        {
+            // The rows have not moved since they were spread, so every node they read is in one of these boxes.
+            var grid = spreadOn ?? throw new InvalidOperationException("Potentials came for an iteration that spread no charges.");
+            potentials.CopyTo(grid, gridScratch);
+            var field = new FftPotentialGrid(dims, grid.BoxesPerDimension, grid.PointsPerBox, grid.BoxWidth, grid.Origin, options.DegreesOfFreedom, gridScratch!);
+            repulsion!.Evaluate(new FftRepulsionField(field, rows, dims), 0, parallel);
+        }
         var attraction = (pendingAttraction ?? throw new InvalidOperationException("Measure comes before Step.")).GetAwaiter().GetResult();
         pendingAttraction = null;
         var last = plan.Iteration == options.TotalIterations;

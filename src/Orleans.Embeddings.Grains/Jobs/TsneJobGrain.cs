@@ -105,7 +105,14 @@ public sealed class TsneJobGrain(
         // Gathered from the partitions only when asked: the coordinator holds no copy of the map.
         var at = iteration;
         var pieces = await Task.WhenAll(running.Partitions.Select(p => p.GetPositions(null)));
-        return new TsneMapSnapshot(at, job.State.Spec!.Parameters.OutputDimensions, [.. pieces.SelectMany(p => p.Bytes)]);
+        var bytes = new byte[pieces.Sum(p => p.Bytes.Length)];
+        var offset = 0;
+        foreach (var piece in pieces)
+        {
+            piece.Bytes.CopyTo(bytes, offset);
+            offset += piece.Bytes.Length;
+        }
+        return new TsneMapSnapshot(at, job.State.Spec!.Parameters.OutputDimensions, bytes);
     }
 
     /// <summary>The finished map from the partitions' stored pieces, in partition order.</summary>
@@ -145,6 +152,7 @@ public sealed class TsneJobGrain(
             }
             catch (OperationCanceledException) when (cancel.IsCancellationRequested)
             {
+                await Release();
                 await Finish(TsneJobState.Cancelled, null);
                 return;
             }
@@ -219,10 +227,7 @@ public sealed class TsneJobGrain(
     /// <summary>What the coordinator reports to this grain: phases, iterations, and the checkpoints to record.</summary>
     private sealed class JobHooks(TsneJobGrain grain, TsneJobSpec spec) : ITsneRunHooks
     {
-        public void PhaseStarted(string phase)
-        {
-            if (phase != TsneCoordinator.Phases.Optimization) grain.SetPhase(phase);
-        }
+        public void PhaseStarted(string phase) => grain.SetPhase(phase);
 
         public void Iterated(int iteration, double? klDivergence) => grain.Iterated(iteration, klDivergence);
 

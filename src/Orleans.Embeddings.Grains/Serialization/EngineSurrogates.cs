@@ -142,23 +142,37 @@ public sealed class FftGridGeometryConverter : IConverter<FftGridGeometry, FftGr
 }
 
 [GenerateSerializer]
+public struct GridBoxesSurrogate
+{
+    [Id(0)] public byte[] Boxes;
+    [Id(1)] public byte[] Values;
+}
+
+[RegisterConverter]
+public sealed class GridBoxesConverter : IConverter<GridBoxes, GridBoxesSurrogate>
+{
+    public GridBoxes ConvertFromSurrogate(in GridBoxesSurrogate s) => new(PackedFloats.Unpack<int>(s.Boxes), PackedFloats.Unpack<float>(s.Values));
+
+    public GridBoxesSurrogate ConvertToSurrogate(in GridBoxes value) => new()
+    {
+        Boxes = PackedFloats.Pack<int>(value.Boxes),
+        Values = PackedFloats.Pack<float>(value.Values),
+    };
+}
+
+[GenerateSerializer]
 public struct ShardMeasurementSurrogate
 {
-    [Id(0)] public byte[]? Charges;
+    [Id(0)] public GridBoxes? Charges;
     [Id(1)] public double[] ZChunks;
 }
 
 [RegisterConverter]
 public sealed class ShardMeasurementConverter : IConverter<ShardMeasurement, ShardMeasurementSurrogate>
 {
-    public ShardMeasurement ConvertFromSurrogate(in ShardMeasurementSurrogate s) =>
-        new(s.Charges is null ? null : PackedFloats.Unpack<float>(s.Charges), s.ZChunks);
+    public ShardMeasurement ConvertFromSurrogate(in ShardMeasurementSurrogate s) => new(s.Charges, s.ZChunks);
 
-    public ShardMeasurementSurrogate ConvertToSurrogate(in ShardMeasurement value) => new()
-    {
-        Charges = value.Charges is null ? null : PackedFloats.Pack<float>(value.Charges),
-        ZChunks = value.ZChunks,
-    };
+    public ShardMeasurementSurrogate ConvertToSurrogate(in ShardMeasurement value) => new() { Charges = value.Charges, ZChunks = value.ZChunks };
 }
 
 [GenerateSerializer]
@@ -177,8 +191,7 @@ public sealed class ShardStepConverter : IConverter<ShardStep, ShardStepSurrogat
 }
 
 /// <summary>
-/// Within a silo a partition's charge grid is handed to the coordinator by reference: the coordinator sums it before
-/// any partition is asked for the next iteration's (which overwrites the buffer).
+/// Within a silo a partition's charges are handed to the coordinator by reference: nobody changes them after.
 /// </summary>
 [RegisterCopier]
 public sealed class ShardMeasurementCopier : Orleans.Serialization.Cloning.IDeepCopier<ShardMeasurement>
@@ -188,37 +201,11 @@ public sealed class ShardMeasurementCopier : Orleans.Serialization.Cloning.IDeep
 }
 
 [GenerateSerializer]
-public struct FftPotentialGridSurrogate
-{
-    [Id(0)] public int Dimensions;
-    [Id(1)] public int BoxesPerDimension;
-    [Id(2)] public int PointsPerBox;
-    [Id(3)] public double BoxWidth;
-    [Id(4)] public double[] Origin;
-    [Id(5)] public double DegreesOfFreedom;
-    [Id(6)] public byte[] Potentials;
-}
-
-[RegisterConverter]
-public sealed class FftPotentialGridConverter : IConverter<FftPotentialGrid, FftPotentialGridSurrogate>
-{
-    public FftPotentialGrid ConvertFromSurrogate(in FftPotentialGridSurrogate s) =>
-        new(s.Dimensions, s.BoxesPerDimension, s.PointsPerBox, s.BoxWidth, s.Origin, s.DegreesOfFreedom, PackedFloats.Unpack<float>(s.Potentials));
-
-    public FftPotentialGridSurrogate ConvertToSurrogate(in FftPotentialGrid value) => new()
-    {
-        Dimensions = value.Dimensions, BoxesPerDimension = value.BoxesPerDimension, PointsPerBox = value.PointsPerBox,
-        BoxWidth = value.BoxWidth, Origin = value.Origin, DegreesOfFreedom = value.DegreesOfFreedom,
-        Potentials = PackedFloats.Pack<float>(value.Potentials),
-    };
-}
-
-[GenerateSerializer]
 public struct StepPlanSurrogate
 {
     [Id(0)] public int Iteration;
     [Id(1)] public double Z;
-    [Id(2)] public FftPotentialGrid? Potentials;
+    [Id(2)] public GridBoxes? Potentials;
 }
 
 [RegisterConverter]
@@ -230,8 +217,7 @@ public sealed class StepPlanConverter : IConverter<StepPlan, StepPlanSurrogate>
 }
 
 /// <summary>
-/// Within a silo the potentials go to the partitions by reference: the coordinator reuses their array only in the
-/// next iteration, after every partition has stepped.
+/// Within a silo the potentials go to the partitions by reference: each plan's boxes are gathered for it alone.
 /// </summary>
 [RegisterCopier]
 public sealed class StepPlanCopier : Orleans.Serialization.Cloning.IDeepCopier<StepPlan>

@@ -3,7 +3,7 @@ using Orleans.Embeddings.Tsne.Repulsion;
 namespace Orleans.Embeddings.Tsne.Optimization;
 
 /// <summary>
-/// What every shard is told for the second half of an iteration: the normaliser Z of the whole map and, with the FFT,
-/// the potentials on the grid, from which each shard interpolates the repulsive forces on its own rows.
+/// What a shard is told for the second half of an iteration: the normaliser Z of the whole map and, with the FFT, the
+/// potentials on the boxes its rows occupy, from which it interpolates the repulsive forces on its rows.
 /// </summary>
-public sealed record StepPlan(int Iteration, double Z, FftPotentialGrid? Potentials);
+public sealed record StepPlan(int Iteration, double Z, GridBoxes? Potentials);

@@ -52,24 +52,22 @@ public sealed class TsneOptimizer
 
     /// <summary>
     /// Reduces the shards' measurements (in shard order, so the result does not depend on who answered first) to
-    /// what the second half needs: Z and, with the FFT, the potentials.
+    /// what each shard's second half needs: Z and, with the FFT, the potentials on the boxes it occupies.
     /// </summary>
-    public StepPlan Reduce(IterationPlan plan, IReadOnlyList<ShardMeasurement> measurements)
+    public IReadOnlyList<StepPlan> Reduce(IterationPlan plan, IReadOnlyList<ShardMeasurement> measurements)
     {
-        double z;
         if (plan.Grid is { } grid)
         {
-            // The previous potentials were evaluated by every shard before this iteration began, so their array is free.
-            (potentials, z) = FftRepulsionField.Convolve(grid, [.. measurements.Select(m => m.Charges!)], PointCount, kernel, potentials, options.Parallelism);
+            // The previous potentials were gathered for the shards before this iteration began, so their array is free.
+            var charges = measurements.Select(m => m.Charges ?? throw new ArgumentException("An FFT iteration needs every shard's charges.", nameof(measurements))).ToArray();
+            (potentials, var z) = FftRepulsionField.Convolve(grid, charges, PointCount, kernel, potentials, options.Parallelism);
+            return [.. charges.Select(c => new StepPlan(plan.Iteration, z, GridBoxes.Gather(grid, potentials.Potentials, c.Boxes)))];
         }
-        else
-        {
-            z = 0;
-            foreach (var measurement in measurements)
-                foreach (var chunk in measurement.ZChunks) z += chunk;
-            z = Math.Max(z, double.Epsilon);
-        }
-        return new StepPlan(plan.Iteration, z, plan.Grid is null ? null : potentials);
+        double sum = 0;
+        foreach (var measurement in measurements)
+            foreach (var chunk in measurement.ZChunks) sum += chunk;
+        var step = new StepPlan(plan.Iteration, Math.Max(sum, double.Epsilon), null);
+        return [.. measurements.Select(_ => step)];
     }
 
     /// <summary>

@@ -118,8 +118,7 @@ public sealed class FftRepulsionField : IRepulsionField
         if (map.Length % dimensions != 0)
             throw new ArgumentException("The map length is not a multiple of the dimensions.", nameof(map));
         var geometry = PlanGrid(MapBounds.Of(map, dimensions), options);
-        var charges = GC.AllocateUninitializedArray<float>(geometry.GridLength);
-        Spread(map, geometry, charges, parallel);
+        var charges = Spread(map, geometry, GC.AllocateUninitializedArray<float>(geometry.GridLength), parallel);
         return Convolve(geometry, [charges], map.Length / dimensions, kernel, recycle, parallel).Grid;
     }
 
@@ -175,29 +174,30 @@ public sealed class FftRepulsionField : IRepulsionField
     }
 
     /// <summary>
-    /// Spreads the charges of <paramref name="rows"/> (any rows of the map, all inside the geometry's bounds) onto
-    /// every node of the grid: <paramref name="charges"/> is overwritten, <see cref="FftGridGeometry.GridLength"/>
-    /// floats laid out as the potentials. The result does not depend on the thread count.
+    /// Spreads the charges of <paramref name="rows"/> (any rows of the map, all inside the geometry's bounds) onto the
+    /// grid and returns them for the boxes the rows occupy, the only nodes they touch; a shard's part of the grid is
+    /// O(min(rows, boxes)), not O(grid). <paramref name="scratch"/> (<see cref="FftGridGeometry.GridLength"/> floats)
+    /// is overwritten. The result does not depend on the thread count.
     /// </summary>
-    public static void Spread(float[] rows, FftGridGeometry geometry, float[] charges, ParallelOptions parallel)
+    public static GridBoxes Spread(float[] rows, FftGridGeometry geometry, float[] scratch, ParallelOptions parallel)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(geometry);
-        ArgumentNullException.ThrowIfNull(charges);
-        if (charges.Length != geometry.GridLength)
-            throw new ArgumentException($"The charges need {geometry.GridLength} floats for this grid; got {charges.Length}.", nameof(charges));
-        if (geometry.Dimensions == 2) Spread2D(rows, geometry, charges, parallel);
-        else Spread1D(rows, geometry, charges);
+        ArgumentNullException.ThrowIfNull(scratch);
+        if (scratch.Length != geometry.GridLength)
+            throw new ArgumentException($"The scratch grid needs {geometry.GridLength} floats for this grid; got {scratch.Length}.", nameof(scratch));
+        var occupied = geometry.Dimensions == 2 ? Spread2D(rows, geometry, scratch, parallel) : Spread1D(rows, geometry, scratch);
+        return GridBoxes.Gather(geometry, scratch, occupied);
     }
 
     /// <summary>
-    /// Sums the shards' charge grids (in the order given, so the sum does not depend on which shard finished first),
-    /// convolves them with the kernel, and returns the potentials with the normaliser Z of the whole map. Z falls
-    /// out of the grid: each row's share is linear in its interpolation weights, so the sum over rows of
-    /// sum_n W_in phi(n) f(u_i) is sum_n phi(n) times the charges of f at node n, and no row needs visiting.
+    /// Sums the shards' charges (in the order given, so the sum does not depend on which shard finished first),
+    /// convolves them with the kernel, and returns the potentials on the whole grid with the normaliser Z of the
+    /// whole map. Z falls out of the grid: each row's share is linear in its interpolation weights, so the sum over
+    /// rows of sum_n W_in phi(n) f(u_i) is sum_n phi(n) times the charges of f at node n, and no row needs visiting.
     /// </summary>
     public static (FftPotentialGrid Grid, double Z) Convolve(
-        FftGridGeometry geometry, IReadOnlyList<float[]> charges, int pointCount, StudentKernel kernel,
+        FftGridGeometry geometry, IReadOnlyList<GridBoxes> charges, int pointCount, StudentKernel kernel,
         FftPotentialGrid? recycle = null, ParallelOptions? parallel = null)
     {
         ArgumentNullException.ThrowIfNull(geometry);
@@ -206,8 +206,7 @@ public sealed class FftRepulsionField : IRepulsionField
         var dof = kernel.DegreesOfFreedom;
         if (!(dof > 0) || !double.IsFinite(dof))
             throw new ArgumentOutOfRangeException(nameof(kernel), dof, "The degrees of freedom must be positive.");
-        if (charges.Count == 0 || charges.Any(c => c.Length != geometry.GridLength))
-            throw new ArgumentException($"Every charge grid needs {geometry.GridLength} floats.", nameof(charges));
+        if (charges.Count == 0) throw new ArgumentException("At least one shard's charges are needed.", nameof(charges));
 
         var nodes = geometry.NodesPerDimension;
         var length = geometry.FftLength;
@@ -225,7 +224,7 @@ public sealed class FftRepulsionField : IRepulsionField
             var convolution = Interlocked.Exchange(ref s_convolution2D, null);
             if (convolution is null || convolution.Nodes != nodes || convolution.Length != length)
                 convolution = new GridConvolution2D(nodes, length);
-            SumCharges(charges, convolution.Charges);
+            SumCharges(geometry, charges, convolution.Charges);
             // Charges 1, u0, u1, |u|^2 travel as the pairs (1, u0) and (u1, |u|^2); |u| is up to about half the
             // extent, so scaling 1 up and |u|^2 down by that gives both pairs comparable magnitudes.
             var radius = (float)Math.Max(1, 0.5 * geometry.Extent);
@@ -241,7 +240,7 @@ public sealed class FftRepulsionField : IRepulsionField
             var convolution = Interlocked.Exchange(ref s_convolution1D, null);
             if (convolution is null || convolution.Nodes != nodes || convolution.Length != length)
                 convolution = new GridConvolution1D(nodes, length);
-            SumCharges(charges, convolution.Charges);
+            SumCharges(geometry, charges, convolution.Charges);
             FillKernel1D(convolution.KernelTable, spacing, kernel);
             convolution.Convolve(potentials);
             z = TotalZ(convolution.Charges, potentials, 1, dof, pointCount);
@@ -250,10 +249,10 @@ public sealed class FftRepulsionField : IRepulsionField
         return (grid, Math.Max(z, double.Epsilon));
     }
 
-    private static void SumCharges(IReadOnlyList<float[]> charges, Span<float> total)
+    private static void SumCharges(FftGridGeometry geometry, IReadOnlyList<GridBoxes> charges, Span<float> total)
     {
-        charges[0].CopyTo(total);
-        for (var s = 1; s < charges.Count; s++) TensorPrimitives.Add(total, charges[s], total);
+        total.Clear();
+        foreach (var shard in charges) shard.AddTo(geometry, total);
     }
 
     // sum_i z_i = sum_n [phi_1 c_1 + (phi_1 c_uu - 2 phi_u . c_u + phi_uu c_1) / a] - N, the per-row formula of
@@ -534,7 +533,7 @@ public sealed class FftRepulsionField : IRepulsionField
     // bucketed by box (a stable counting sort) and each box sums its p x p nodes in registers and writes them once:
     // no read-modify-write chains through memory, no clearing, and every node adds its points in row order whatever
     // the number of threads (fixed strips of box rows run in parallel).
-    private static void Spread2D(float[] map, FftGridGeometry grid, float[] charges, ParallelOptions parallel)
+    private static int[] Spread2D(float[] map, FftGridGeometry grid, float[] charges, ParallelOptions parallel)
     {
         var rows = map.Length / 2;
         var p = grid.PointsPerBox;
@@ -561,6 +560,11 @@ public sealed class FftRepulsionField : IRepulsionField
             Parallel.For(0, strips, parallel, strip => SpreadStrip(
                 map, grid, charges, (int)((long)strip * boxes / strips), (int)((long)(strip + 1) * boxes / strips),
                 weights, order, starts));
+
+            var occupied = new List<int>();
+            for (var b = 0; b < buckets; b++)
+                if (starts[b + 1] > starts[b]) occupied.Add(b);
+            return [.. occupied];
         }
         finally
         {
@@ -679,7 +683,7 @@ public sealed class FftRepulsionField : IRepulsionField
 
     // Serial: a line of nodes is cheap, and a fixed order keeps it deterministic.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe void Spread1D(float[] map, FftGridGeometry grid, Span<float> charges)
+    private static unsafe int[] Spread1D(float[] map, FftGridGeometry grid, Span<float> charges)
     {
         var p = grid.PointsPerBox;
         var boxes = grid.BoxesPerDimension;
@@ -688,6 +692,7 @@ public sealed class FftRepulsionField : IRepulsionField
         var center = grid.Center(0);
         var (nodeOffsets, inverseDenominators) = LagrangeNodes(p);
         var w = stackalloc double[p];
+        var occupied = new bool[boxes];
         charges.Clear();
         fixed (double* nodes = nodeOffsets, inverse = inverseDenominators)
         {
@@ -695,6 +700,7 @@ public sealed class FftRepulsionField : IRepulsionField
             {
                 var t = (y - origin) * inverseWidth;
                 var b = Math.Clamp((int)Math.Floor(t), 0, boxes - 1);
+                occupied[b] = true;
                 LagrangeWeights(t - b, p, nodes, inverse, w);
                 var u = (float)(y - center);
                 var uu = u * u;
@@ -708,5 +714,6 @@ public sealed class FftRepulsionField : IRepulsionField
                 }
             }
         }
+        return [.. Enumerable.Range(0, boxes).Where(b => occupied[b])];
     }
 }

@@ -250,16 +250,14 @@ public class FftRepulsionFieldTests
         int[] cuts = [0, 1_700, 3_100, n];
         var shards = cuts.Zip(cuts.Skip(1), (first, end) => map[(first * dimensions)..(end * dimensions)]).ToArray();
         var geometry = FftRepulsionField.PlanGrid(MapBounds.Union([.. shards.Select(rows => MapBounds.Of(rows, dimensions))]));
-        var charges = shards.Select(rows =>
-        {
-            var grid = new float[geometry.GridLength];
-            FftRepulsionField.Spread(rows, geometry, grid, new ParallelOptions());
-            return grid;
-        }).ToArray();
+        var charges = shards.Select(rows => FftRepulsionField.Spread(rows, geometry, new float[geometry.GridLength], new ParallelOptions())).ToArray();
         var (potentials, z) = FftRepulsionField.Convolve(geometry, charges, n, kernel);
 
         Assert.Equal(whole.Grid.BoxesPerDimension, potentials.BoxesPerDimension);
         Assert.Equal(whole.Grid.Origin, potentials.Origin);
+        // A shard's charges cover only the boxes its rows occupy.
+        Assert.All(charges, c => Assert.InRange(c.Boxes.Length, 1, Math.Min(n, geometry.Dimensions == 1
+            ? geometry.BoxesPerDimension : geometry.BoxesPerDimension * geometry.BoxesPerDimension)));
         // Z from the grid alone is the sum of the rows' shares, up to the float rounding of the charges, which the
         // cancellation in sum K |u_i - u_j|^2 amplifies most on a line (a few parts in 1e5, next to the
         // interpolation's few parts in 1e3).
@@ -269,7 +267,11 @@ public class FftRepulsionFieldTests
         {
             var rows = shards[s].Length / dimensions;
             var forces = new float[shards[s].Length];
-            new FftRepulsionField(potentials, shards[s], dimensions).Evaluate(0, forces, new double[rows]);
+            // What the shard gets back: the potentials of its own boxes, on a grid of its own.
+            var local = new float[geometry.GridLength];
+            GridBoxes.Gather(geometry, potentials.Potentials, charges[s].Boxes).CopyTo(geometry, local);
+            var field = potentials with { Potentials = local };
+            new FftRepulsionField(field, shards[s], dimensions).Evaluate(0, forces, new double[rows]);
             for (var k = 0; k < forces.Length; k++)
             {
                 error += Math.Pow(forces[k] - (double)wholeForces[cuts[s] * dimensions + k], 2);
@@ -290,8 +292,7 @@ public class FftRepulsionFieldTests
         new ExactRepulsionField(map, dimensions, kernel).Evaluate(0, new float[map.Length], exactZ);
 
         var geometry = FftRepulsionField.PlanGrid(MapBounds.Of(map, dimensions));
-        var charges = new float[geometry.GridLength];
-        FftRepulsionField.Spread(map, geometry, charges, new ParallelOptions());
+        var charges = FftRepulsionField.Spread(map, geometry, new float[geometry.GridLength], new ParallelOptions());
         var (_, z) = FftRepulsionField.Convolve(geometry, [charges], n, kernel);
 
         Assert.True(Math.Abs(z / exactZ.Sum() - 1) < 0.01, $"Z {z} against {exactZ.Sum()}");
