@@ -252,11 +252,14 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
             while (stepOrder.Count > FinishedStepsKept && steps[stepOrder.Peek()].IsCompleted) steps.Remove(stepOrder.Dequeue());
         }
         var step = (Task<T>)started;
-        if (!step.IsCompleted) await Task.WhenAny(step, Task.Delay(pollWindow));
-        if (!step.IsCompleted) return StepProgress<T>.Running;
         try
         {
-            return new StepProgress<T>(true, await step);
+            // WaitAsync drops its timer as soon as the step finishes, as almost every step does within the window.
+            return new StepProgress<T>(true, await step.WaitAsync(pollWindow));
+        }
+        catch (TimeoutException) when (!step.IsCompleted)
+        {
+            return StepProgress<T>.Running;
         }
         catch (Exception e) when (e is TimeoutException or SiloUnavailableException)
         {
