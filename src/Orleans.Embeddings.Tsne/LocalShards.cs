@@ -7,7 +7,8 @@ namespace Orleans.Embeddings.Tsne;
 
 /// <summary>
 /// The shards of a run in this process: every step is a call on a <see cref="TsneShard"/>, every exchange an array
-/// handed over, and the whole map of an iteration one replica shared by all shards. Steps run one shard after
+/// handed over, and the whole map of an iteration one replica shared by all shards (which builds the repulsion
+/// field once for them). Steps run one shard after
 /// another, each using the run's threads, except the index builds, which run on one thread each and so side by side.
 /// </summary>
 public sealed class LocalShards : ITsneShards, IDisposable
@@ -95,7 +96,7 @@ public sealed class LocalShards : ITsneShards, IDisposable
     public Task<ShardMeasurement> Measure(int shard, IterationPlan plan, CancellationToken cancellation)
     {
         // Every shard stepped before this iteration began, so the first shard to measure gathers the map for all.
-        if (replica?.Iteration != plan.Iteration) replica = new MapReplica(plan.Iteration, Map(), outputDimensions);
+        if (replica?.Iteration != plan.Iteration) replica = new MapReplica(plan.Iteration, Map(), outputDimensions, replica);
         return Task.FromResult(shards[shard].Measure(plan, replica));
     }
 

@@ -11,9 +11,10 @@ public sealed record TsneResumePoint(int Iteration, double? KlDivergence);
 /// <summary>
 /// The one place the phases of t-SNE are put in order, over shards that may live anywhere (<see cref="ITsneShards"/>):
 /// PCA (the shards' sums reduced, the model fitted here), the neighbour search, the affinities, the starting map,
-/// and the iterations. Each iteration is two rounds: the shards measure (their charges on the FFT grid, or their
-/// share of Z; the attraction runs on meanwhile), the coordinator reduces (one convolution and Z), and the shards
-/// step their own rows (and report their part of the KL divergence). The in-process runner drives local shards with it, the job grain partition grains, so both
+/// and the iterations. Each iteration is two rounds: the shards measure (the repulsion on their rows from the field
+/// their machine's copy of the map builds, and Z; the attraction runs on meanwhile), the coordinator reduces Z, and
+/// the shards step their own rows (and report their part of the KL divergence and their bounding box, from which
+/// the coordinator plans the next grid). The in-process runner drives local shards with it, the job grain partition grains, so both
 /// compute the same map. Progress, checkpoints and cancellation go through <see cref="ITsneRunHooks"/>.
 /// </summary>
 public sealed class TsneCoordinator(ITsneShards shards, TsneOptions options, int pointCount, int dimensions, ITsneRunHooks? hooks = null)
@@ -117,9 +118,9 @@ public sealed class TsneCoordinator(ITsneShards shards, TsneOptions options, int
             var plan = optimizer.Plan(bounds);
             var measurements = await All(s => shards.Measure(s, plan, cancellation));
             var reducing = clock.Elapsed;
-            var steps = await Task.Run(() => optimizer.Reduce(plan, measurements), cancellation);
+            var step = optimizer.Reduce(plan, measurements);
             CoordinatorSeconds += (clock.Elapsed - reducing).TotalSeconds;
-            bounds = optimizer.Advance(steps[0], await All(s => shards.Step(s, steps[s], cancellation)));
+            bounds = optimizer.Advance(step, await All(s => shards.Step(s, step, cancellation)));
             double? kl = plan.MeasuresKl ? optimizer.KlDivergence : null;
             hooks.Iterated(plan.Iteration, kl);
             if (!optimizer.Finished && hooks.ShouldCheckpoint(optimizer.Iteration))

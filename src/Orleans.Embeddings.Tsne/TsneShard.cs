@@ -27,8 +27,6 @@ public sealed class TsneShard
     private float[]? positions;
     private GradientDescent? descent;
     private float[]? gradient;
-    private float[]? gridScratch;
-    private FftGridGeometry? spreadOn;
     private RepulsiveForces? repulsion;
     private bool reduced;
 
@@ -184,47 +182,33 @@ public sealed class TsneShard
     }
 
     /// <summary>
-    /// The first half of an iteration, from the whole map of this iteration: the shard's part of the repulsion, which
-    /// is what the coordinator waits for (with the FFT its rows' charges spread onto the iteration's grid, to be
-    /// summed over shards and convolved; otherwise the repulsive forces on its rows from the replica's field and
-    /// their share of Z). The attractive forces on its rows start here too but run on while the coordinator reduces;
-    /// <see cref="Step"/> waits for them.
+    /// The first half of an iteration, from the whole map of this iteration (a replica this machine holds): the
+    /// repulsive forces on this shard's rows from the replica's field, and the part of Z the shard knows (with the
+    /// FFT the whole map's, from the grid; otherwise its rows' shares). The attractive forces on its rows start here
+    /// too and run on meanwhile; <see cref="Step"/> waits for them.
     /// </summary>
     public ShardMeasurement Measure(IterationPlan plan, MapReplica map)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(map);
-        var rows = Positions;
+        _ = Positions;
         pendingAttraction = Task.Run(() => ComputeAttraction(map.Coordinates, plan.MeasuresKl));
-        spreadOn = plan.Grid;
-        if (plan.Grid is { } grid)
-        {
-            if (gridScratch?.Length != grid.GridLength) gridScratch = GC.AllocateUninitializedArray<float>(grid.GridLength);
-            return new ShardMeasurement(FftRepulsionField.Spread(rows, grid, gridScratch, parallel), []);
-        }
+        var (field, wholeMapZ) = map.Field(plan, options);
         var forces = repulsion!;
-        forces.Evaluate(map.Field(plan.Method, options), Start, parallel);
-        return new ShardMeasurement(null, forces.ChunkSums());
+        forces.Evaluate(field, Start, parallel);
+        return wholeMapZ is { } z ? new ShardMeasurement(z, []) : new ShardMeasurement(null, forces.ChunkSums());
     }
 
     /// <summary>
-    /// The second half: with Z (and the FFT potentials) known, the repulsive forces on this shard's rows, the
-    /// gradient, and the step of its rows and optimiser state (none on the final pass, which only measures).
-    /// Returns the box around the rows' new positions and, on KL iterations, the rows' sum p log w.
+    /// The second half: with Z known, the gradient and the step of the shard's rows and optimiser state (none on the
+    /// final pass, which only measures). Returns the box around the rows' new positions and, on KL iterations, the
+    /// rows' sum p log w.
     /// </summary>
     public ShardStep Step(StepPlan plan)
     {
         ArgumentNullException.ThrowIfNull(plan);
         var rows = Positions;
         var dims = options.OutputDimensions;
-        if (plan.Potentials is { } potentials)
-        {
-            // The rows have not moved since they were spread, so every node they read is in one of these boxes.
-            var grid = spreadOn ?? throw new InvalidOperationException("Potentials came for an iteration that spread no charges.");
-            potentials.CopyTo(grid, gridScratch);
-            var field = new FftPotentialGrid(dims, grid.BoxesPerDimension, grid.PointsPerBox, grid.BoxWidth, grid.Origin, options.DegreesOfFreedom, gridScratch!);
-            repulsion!.Evaluate(new FftRepulsionField(field, rows, dims), 0, parallel);
-        }
         var attraction = (pendingAttraction ?? throw new InvalidOperationException("Measure comes before Step.")).GetAwaiter().GetResult();
         pendingAttraction = null;
         var last = plan.Iteration == options.TotalIterations;

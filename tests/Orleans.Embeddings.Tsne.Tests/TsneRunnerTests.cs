@@ -37,20 +37,13 @@ public sealed class TsneRunnerTests
     }
 
     [Fact]
-    public void The_FFT_map_is_the_same_for_any_thread_count_and_close_for_any_shard_count()
+    public void The_FFT_map_is_the_same_for_any_shard_and_thread_count()
     {
-        var (data, labels) = TestData.Blobs(1200, 8, 4, 6);
+        var (data, _) = TestData.Blobs(1200, 8, 4, 6);
         var options = Short with { Repulsion = RepulsionMethod.Fft, Iterations = 30, EarlyExaggerationIterations = 30 };
-        var reference = TsneRunner.Run(data, 8, options with { MaxThreads = 2 }, shards: 3);
+        var reference = TsneRunner.Run(data, 8, options with { MaxThreads = 2 }, shards: 1);
         var other = TsneRunner.Run(data, 8, options with { MaxThreads = 1 }, shards: 3);
         Assert.Equal(reference.Map, other.Map);
-
-        // Each shard spreads its own charges, so the float sums on a grid node are added in another order for
-        // another shard count: rounding apart, the same optimisation, to the same quality.
-        var single = TsneRunner.Run(data, 8, options, shards: 1);
-        Assert.NotEqual(reference.Map, single.Map);
-        Assert.Equal(1, single.KlDivergence / reference.KlDivergence, 0.01);
-        Assert.Equal(TestData.NeighborPurity(reference.Map, 2, labels), TestData.NeighborPurity(single.Map, 2, labels), 0.01);
     }
 
     [Fact]

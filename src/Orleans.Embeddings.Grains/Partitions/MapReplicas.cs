@@ -5,9 +5,10 @@ namespace Orleans.Embeddings.Grains.Partitions;
 /// <summary>
 /// The whole map of a running job's current iteration, held once per silo for all of that job's partitions on it
 /// (a singleton of the silo's services). The first local partition to measure an iteration fetches every partition's
-/// rows; the others wait for the same copy. So the map crosses the network once per silo and iteration, not once per
-/// partition, and a silo holds one map per job. The buffer of the previous iteration is reused: every partition has
-/// measured (read it) before any steps, and steps before the next iteration is fetched.
+/// rows; the others wait for the same copy, and its repulsion field is built once for all of them. So the map crosses
+/// the network once per silo and iteration, not once per partition, and a silo holds one map per job. The buffers of
+/// the previous iteration are reused: every partition has measured (read them) before any steps, and steps before
+/// the next iteration is fetched.
 /// </summary>
 public sealed class MapReplicas(IGrainFactory grains)
 {
@@ -20,8 +21,8 @@ public sealed class MapReplicas(IGrainFactory grains)
         lock (current)
         {
             if (current.TryGetValue(run, out var held) && held.Iteration == iteration) return held.Replica;
-            var reuse = held.Replica is { IsCompletedSuccessfully: true } previous ? previous.Result.Coordinates : null;
-            var replica = Fetch(assignment, epoch, iteration, dimensions, reuse);
+            var previous = held.Replica is { IsCompletedSuccessfully: true } done ? done.Result : null;
+            var replica = Fetch(assignment, epoch, iteration, dimensions, previous);
             current[run] = (iteration, replica);
             return replica;
         }
@@ -33,16 +34,16 @@ public sealed class MapReplicas(IGrainFactory grains)
         lock (current) current.Remove(RunKey(jobId, epoch));
     }
 
-    private async Task<MapReplica> Fetch(PartitionAssignment assignment, int epoch, int iteration, int dimensions, float[]? reuse)
+    private async Task<MapReplica> Fetch(PartitionAssignment assignment, int epoch, int iteration, int dimensions, MapReplica? previous)
     {
         var starts = assignment.ShardStarts;
-        var map = reuse?.Length == assignment.PointCount * dimensions ? reuse : new float[assignment.PointCount * dimensions];
+        var map = previous?.Coordinates.Length == assignment.PointCount * dimensions ? previous.Coordinates : new float[assignment.PointCount * dimensions];
         await Task.WhenAll(Enumerable.Range(0, starts.Length - 1).Select(async p =>
         {
             var rows = await grains.GetGrain<IPartitionGrain>(PartitionGrain.Key(assignment.JobId, epoch, p)).GetPositions(iteration);
             rows.CopyTo(map.AsSpan(starts[p] * dimensions, (starts[p + 1] - starts[p]) * dimensions));
         }));
-        return new MapReplica(iteration, map, dimensions);
+        return new MapReplica(iteration, map, dimensions, previous);
     }
 
     private static string RunKey(string jobId, int epoch) => $"{jobId}/{epoch}";

@@ -7,8 +7,8 @@ using Orleans.Embeddings.Tsne.Repulsion;
 
 namespace Orleans.Embeddings.Grains.Serialization;
 
-// The engine has no Orleans dependency, so its messages cross the wire through these surrogates; the grids of
-// every iteration travel packed as bytes (see PackedFloats).
+// The engine has no Orleans dependency, so its messages cross the wire through these surrogates; arrays travel
+// packed as bytes (see PackedFloats).
 
 [GenerateSerializer]
 public struct PcaSumsSurrogate
@@ -142,37 +142,18 @@ public sealed class FftGridGeometryConverter : IConverter<FftGridGeometry, FftGr
 }
 
 [GenerateSerializer]
-public struct GridBoxesSurrogate
-{
-    [Id(0)] public byte[] Boxes;
-    [Id(1)] public byte[] Values;
-}
-
-[RegisterConverter]
-public sealed class GridBoxesConverter : IConverter<GridBoxes, GridBoxesSurrogate>
-{
-    public GridBoxes ConvertFromSurrogate(in GridBoxesSurrogate s) => new(PackedFloats.Unpack<int>(s.Boxes), PackedFloats.Unpack<float>(s.Values));
-
-    public GridBoxesSurrogate ConvertToSurrogate(in GridBoxes value) => new()
-    {
-        Boxes = PackedFloats.Pack<int>(value.Boxes),
-        Values = PackedFloats.Pack<float>(value.Values),
-    };
-}
-
-[GenerateSerializer]
 public struct ShardMeasurementSurrogate
 {
-    [Id(0)] public GridBoxes? Charges;
+    [Id(0)] public double? WholeMapZ;
     [Id(1)] public double[] ZChunks;
 }
 
 [RegisterConverter]
 public sealed class ShardMeasurementConverter : IConverter<ShardMeasurement, ShardMeasurementSurrogate>
 {
-    public ShardMeasurement ConvertFromSurrogate(in ShardMeasurementSurrogate s) => new(s.Charges, s.ZChunks);
+    public ShardMeasurement ConvertFromSurrogate(in ShardMeasurementSurrogate s) => new(s.WholeMapZ, s.ZChunks);
 
-    public ShardMeasurementSurrogate ConvertToSurrogate(in ShardMeasurement value) => new() { Charges = value.Charges, ZChunks = value.ZChunks };
+    public ShardMeasurementSurrogate ConvertToSurrogate(in ShardMeasurement value) => new() { WholeMapZ = value.WholeMapZ, ZChunks = value.ZChunks };
 }
 
 [GenerateSerializer]
@@ -190,38 +171,17 @@ public sealed class ShardStepConverter : IConverter<ShardStep, ShardStepSurrogat
     public ShardStepSurrogate ConvertToSurrogate(in ShardStep value) => new() { Bounds = value.Bounds, LogWeightSum = value.LogWeightSum };
 }
 
-/// <summary>
-/// Within a silo a partition's charges are handed to the coordinator by reference: nobody changes them after.
-/// </summary>
-[RegisterCopier]
-public sealed class ShardMeasurementCopier : Orleans.Serialization.Cloning.IDeepCopier<ShardMeasurement>
-{
-    [return: System.Diagnostics.CodeAnalysis.MaybeNull]
-    public ShardMeasurement DeepCopy([System.Diagnostics.CodeAnalysis.AllowNull] ShardMeasurement input, Orleans.Serialization.Cloning.CopyContext context) => input;
-}
-
 [GenerateSerializer]
 public struct StepPlanSurrogate
 {
     [Id(0)] public int Iteration;
     [Id(1)] public double Z;
-    [Id(2)] public GridBoxes? Potentials;
 }
 
 [RegisterConverter]
 public sealed class StepPlanConverter : IConverter<StepPlan, StepPlanSurrogate>
 {
-    public StepPlan ConvertFromSurrogate(in StepPlanSurrogate s) => new(s.Iteration, s.Z, s.Potentials);
+    public StepPlan ConvertFromSurrogate(in StepPlanSurrogate s) => new(s.Iteration, s.Z);
 
-    public StepPlanSurrogate ConvertToSurrogate(in StepPlan value) => new() { Iteration = value.Iteration, Z = value.Z, Potentials = value.Potentials };
-}
-
-/// <summary>
-/// Within a silo the potentials go to the partitions by reference: each plan's boxes are gathered for it alone.
-/// </summary>
-[RegisterCopier]
-public sealed class StepPlanCopier : Orleans.Serialization.Cloning.IDeepCopier<StepPlan>
-{
-    [return: System.Diagnostics.CodeAnalysis.MaybeNull]
-    public StepPlan DeepCopy([System.Diagnostics.CodeAnalysis.AllowNull] StepPlan input, Orleans.Serialization.Cloning.CopyContext context) => input;
+    public StepPlanSurrogate ConvertToSurrogate(in StepPlan value) => new() { Iteration = value.Iteration, Z = value.Z };
 }

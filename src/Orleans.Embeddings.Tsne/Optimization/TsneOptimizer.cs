@@ -4,17 +4,15 @@ namespace Orleans.Embeddings.Tsne.Optimization;
 
 /// <summary>
 /// The coordinator's side of the optimisation: only what is global. It numbers the iterations, plans each one (the
-/// phase, whether to measure the KL divergence, the FFT grid from the map's bounds), and between the shards' two
-/// halves of an iteration it sums their charge grids, convolves them once (the only O(G log G) step) and finds Z;
-/// or, without the FFT, adds up their shares of Z. It never holds an array of the map's size: the shards keep their
-/// rows, velocities and gains and take the steps. After the last step one more pass measures the final map's KL.
+/// phase, whether to measure the KL divergence, the FFT grid from the union of the shards' bounding boxes), finds Z
+/// between the shards' two halves of an iteration, and the KL divergence from their sums p log w. It never holds an
+/// array of the map's size: the shards keep their rows, velocities and gains and take the steps. After the last step
+/// one more pass measures the final map's KL.
 /// </summary>
 public sealed class TsneOptimizer
 {
     private readonly TsneOptions options;
     private readonly double entropyTerm;
-    private readonly StudentKernel kernel;
-    private FftPotentialGrid? potentials;
 
     /// <param name="iteration">Iterations already taken, when continuing from a checkpoint.</param>
     /// <param name="klDivergence">The KL divergence measured last, when continuing from a checkpoint.</param>
@@ -22,7 +20,6 @@ public sealed class TsneOptimizer
     {
         this.options = options;
         this.entropyTerm = entropyTerm;
-        kernel = new StudentKernel(options.DegreesOfFreedom);
         PointCount = pointCount;
         Iteration = iteration;
         KlDivergence = klDivergence ?? double.NaN;
@@ -50,24 +47,15 @@ public sealed class TsneOptimizer
     public IterationPlan Plan(MapBounds bounds) => new(Iteration, MeasuresKl, Method,
         Method == RepulsionMethod.Fft ? FftRepulsionField.PlanGrid(bounds) : null);
 
-    /// <summary>
-    /// Reduces the shards' measurements (in shard order, so the result does not depend on who answered first) to
-    /// what each shard's second half needs: Z and, with the FFT, the potentials on the boxes it occupies.
-    /// </summary>
-    public IReadOnlyList<StepPlan> Reduce(IterationPlan plan, IReadOnlyList<ShardMeasurement> measurements)
+    /// <summary>Z of this pass: the whole map's from the FFT grid, or the shards' chunk sums added in row order.</summary>
+    public StepPlan Reduce(IterationPlan plan, IReadOnlyList<ShardMeasurement> measurements)
     {
-        if (plan.Grid is { } grid)
-        {
-            // The previous potentials were gathered for the shards before this iteration began, so their array is free.
-            var charges = measurements.Select(m => m.Charges ?? throw new ArgumentException("An FFT iteration needs every shard's charges.", nameof(measurements))).ToArray();
-            (potentials, var z) = FftRepulsionField.Convolve(grid, charges, PointCount, kernel, potentials, options.Parallelism);
-            return [.. charges.Select(c => new StepPlan(plan.Iteration, z, GridBoxes.Gather(grid, potentials.Potentials, c.Boxes)))];
-        }
-        double sum = 0;
+        if (plan.Grid is not null)
+            return new StepPlan(plan.Iteration, measurements[0].WholeMapZ ?? throw new ArgumentException("An FFT pass reports Z of the whole map.", nameof(measurements)));
+        double z = 0;
         foreach (var measurement in measurements)
-            foreach (var chunk in measurement.ZChunks) sum += chunk;
-        var step = new StepPlan(plan.Iteration, Math.Max(sum, double.Epsilon), null);
-        return [.. measurements.Select(_ => step)];
+            foreach (var chunk in measurement.ZChunks) z += chunk;
+        return new StepPlan(plan.Iteration, Math.Max(z, double.Epsilon));
     }
 
     /// <summary>

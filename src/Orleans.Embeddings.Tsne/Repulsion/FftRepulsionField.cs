@@ -107,7 +107,7 @@ public sealed class FftRepulsionField : IRepulsionField
         FftPotentialGrid? recycle = null, ParallelOptions? parallel = null) =>
         new(BuildGrid(map, dimensions, kernel, options, recycle, parallel), map, dimensions);
 
-    /// <summary>The grid of <see cref="Build"/> alone: the three steps of a sharded build, on the whole map at once.</summary>
+    /// <summary>The grid of <see cref="Build"/> alone: <see cref="PlanGrid"/>, <see cref="Spread"/> and <see cref="Convolve"/>.</summary>
     public static FftPotentialGrid BuildGrid(
         float[] map, int dimensions, StudentKernel kernel, FftInterpolationOptions? options = null,
         FftPotentialGrid? recycle = null, ParallelOptions? parallel = null)
@@ -118,13 +118,14 @@ public sealed class FftRepulsionField : IRepulsionField
         if (map.Length % dimensions != 0)
             throw new ArgumentException("The map length is not a multiple of the dimensions.", nameof(map));
         var geometry = PlanGrid(MapBounds.Of(map, dimensions), options);
-        var charges = Spread(map, geometry, GC.AllocateUninitializedArray<float>(geometry.GridLength), parallel);
-        return Convolve(geometry, [charges], map.Length / dimensions, kernel, recycle, parallel).Grid;
+        var charges = GC.AllocateUninitializedArray<float>(geometry.GridLength);
+        Spread(map, geometry, charges, parallel);
+        return Convolve(geometry, charges, map.Length / dimensions, kernel, recycle, parallel).Grid;
     }
 
     /// <summary>
-    /// The interpolation grid for a map within <paramref name="bounds"/>: every shard of the map spreads its charges
-    /// onto this same grid, so the grids can be summed.
+    /// The interpolation grid for a map within <paramref name="bounds"/>, which the coordinator of a run reduces from
+    /// the shards' bounding boxes: every copy of the map builds its field on this same grid.
     /// </summary>
     public static FftGridGeometry PlanGrid(MapBounds bounds, FftInterpolationOptions? options = null)
     {
@@ -174,30 +175,28 @@ public sealed class FftRepulsionField : IRepulsionField
     }
 
     /// <summary>
-    /// Spreads the charges of <paramref name="rows"/> (any rows of the map, all inside the geometry's bounds) onto the
-    /// grid and returns them for the boxes the rows occupy, the only nodes they touch; a shard's part of the grid is
-    /// O(min(rows, boxes)), not O(grid). <paramref name="scratch"/> (<see cref="FftGridGeometry.GridLength"/> floats)
-    /// is overwritten. The result does not depend on the thread count.
+    /// Spreads the charges of <paramref name="rows"/> (all inside the geometry's bounds) onto every node of the grid:
+    /// <paramref name="charges"/> (<see cref="FftGridGeometry.GridLength"/> floats, laid out as the potentials) is
+    /// overwritten. The result does not depend on the thread count.
     /// </summary>
-    public static GridBoxes Spread(float[] rows, FftGridGeometry geometry, float[] scratch, ParallelOptions parallel)
+    public static void Spread(float[] rows, FftGridGeometry geometry, float[] charges, ParallelOptions parallel)
     {
         ArgumentNullException.ThrowIfNull(rows);
         ArgumentNullException.ThrowIfNull(geometry);
-        ArgumentNullException.ThrowIfNull(scratch);
-        if (scratch.Length != geometry.GridLength)
-            throw new ArgumentException($"The scratch grid needs {geometry.GridLength} floats for this grid; got {scratch.Length}.", nameof(scratch));
-        var occupied = geometry.Dimensions == 2 ? Spread2D(rows, geometry, scratch, parallel) : Spread1D(rows, geometry, scratch);
-        return GridBoxes.Gather(geometry, scratch, occupied);
+        ArgumentNullException.ThrowIfNull(charges);
+        if (charges.Length != geometry.GridLength)
+            throw new ArgumentException($"The charges need {geometry.GridLength} floats for this grid; got {charges.Length}.", nameof(charges));
+        if (geometry.Dimensions == 2) Spread2D(rows, geometry, charges, parallel);
+        else Spread1D(rows, geometry, charges);
     }
 
     /// <summary>
-    /// Sums the shards' charges (in the order given, so the sum does not depend on which shard finished first),
-    /// convolves them with the kernel, and returns the potentials on the whole grid with the normaliser Z of the
+    /// Convolves the charges of the whole map with the kernel and returns the potentials with the normaliser Z of the
     /// whole map. Z falls out of the grid: each row's share is linear in its interpolation weights, so the sum over
     /// rows of sum_n W_in phi(n) f(u_i) is sum_n phi(n) times the charges of f at node n, and no row needs visiting.
     /// </summary>
     public static (FftPotentialGrid Grid, double Z) Convolve(
-        FftGridGeometry geometry, IReadOnlyList<GridBoxes> charges, int pointCount, StudentKernel kernel,
+        FftGridGeometry geometry, float[] charges, int pointCount, StudentKernel kernel,
         FftPotentialGrid? recycle = null, ParallelOptions? parallel = null)
     {
         ArgumentNullException.ThrowIfNull(geometry);
@@ -206,7 +205,8 @@ public sealed class FftRepulsionField : IRepulsionField
         var dof = kernel.DegreesOfFreedom;
         if (!(dof > 0) || !double.IsFinite(dof))
             throw new ArgumentOutOfRangeException(nameof(kernel), dof, "The degrees of freedom must be positive.");
-        if (charges.Count == 0) throw new ArgumentException("At least one shard's charges are needed.", nameof(charges));
+        if (charges.Length != geometry.GridLength)
+            throw new ArgumentException($"The charges need {geometry.GridLength} floats for this grid; got {charges.Length}.", nameof(charges));
 
         var nodes = geometry.NodesPerDimension;
         var length = geometry.FftLength;
@@ -224,7 +224,7 @@ public sealed class FftRepulsionField : IRepulsionField
             var convolution = Interlocked.Exchange(ref s_convolution2D, null);
             if (convolution is null || convolution.Nodes != nodes || convolution.Length != length)
                 convolution = new GridConvolution2D(nodes, length);
-            SumCharges(geometry, charges, convolution.Charges);
+            charges.CopyTo(convolution.Charges);
             // Charges 1, u0, u1, |u|^2 travel as the pairs (1, u0) and (u1, |u|^2); |u| is up to about half the
             // extent, so scaling 1 up and |u|^2 down by that gives both pairs comparable magnitudes.
             var radius = (float)Math.Max(1, 0.5 * geometry.Extent);
@@ -240,19 +240,13 @@ public sealed class FftRepulsionField : IRepulsionField
             var convolution = Interlocked.Exchange(ref s_convolution1D, null);
             if (convolution is null || convolution.Nodes != nodes || convolution.Length != length)
                 convolution = new GridConvolution1D(nodes, length);
-            SumCharges(geometry, charges, convolution.Charges);
+            charges.CopyTo(convolution.Charges);
             FillKernel1D(convolution.KernelTable, spacing, kernel);
             convolution.Convolve(potentials);
             z = TotalZ(convolution.Charges, potentials, 1, dof, pointCount);
             s_convolution1D = convolution;
         }
         return (grid, Math.Max(z, double.Epsilon));
-    }
-
-    private static void SumCharges(FftGridGeometry geometry, IReadOnlyList<GridBoxes> charges, Span<float> total)
-    {
-        total.Clear();
-        foreach (var shard in charges) shard.AddTo(geometry, total);
     }
 
     // sum_i z_i = sum_n [phi_1 c_1 + (phi_1 c_uu - 2 phi_u . c_u + phi_uu c_1) / a] - N, the per-row formula of
@@ -533,7 +527,7 @@ public sealed class FftRepulsionField : IRepulsionField
     // bucketed by box (a stable counting sort) and each box sums its p x p nodes in registers and writes them once:
     // no read-modify-write chains through memory, no clearing, and every node adds its points in row order whatever
     // the number of threads (fixed strips of box rows run in parallel).
-    private static int[] Spread2D(float[] map, FftGridGeometry grid, float[] charges, ParallelOptions parallel)
+    private static void Spread2D(float[] map, FftGridGeometry grid, float[] charges, ParallelOptions parallel)
     {
         var rows = map.Length / 2;
         var p = grid.PointsPerBox;
@@ -560,11 +554,6 @@ public sealed class FftRepulsionField : IRepulsionField
             Parallel.For(0, strips, parallel, strip => SpreadStrip(
                 map, grid, charges, (int)((long)strip * boxes / strips), (int)((long)(strip + 1) * boxes / strips),
                 weights, order, starts));
-
-            var occupied = new List<int>();
-            for (var b = 0; b < buckets; b++)
-                if (starts[b + 1] > starts[b]) occupied.Add(b);
-            return [.. occupied];
         }
         finally
         {
@@ -683,7 +672,7 @@ public sealed class FftRepulsionField : IRepulsionField
 
     // Serial: a line of nodes is cheap, and a fixed order keeps it deterministic.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static unsafe int[] Spread1D(float[] map, FftGridGeometry grid, Span<float> charges)
+    private static unsafe void Spread1D(float[] map, FftGridGeometry grid, Span<float> charges)
     {
         var p = grid.PointsPerBox;
         var boxes = grid.BoxesPerDimension;
@@ -692,7 +681,6 @@ public sealed class FftRepulsionField : IRepulsionField
         var center = grid.Center(0);
         var (nodeOffsets, inverseDenominators) = LagrangeNodes(p);
         var w = stackalloc double[p];
-        var occupied = new bool[boxes];
         charges.Clear();
         fixed (double* nodes = nodeOffsets, inverse = inverseDenominators)
         {
@@ -700,7 +688,6 @@ public sealed class FftRepulsionField : IRepulsionField
             {
                 var t = (y - origin) * inverseWidth;
                 var b = Math.Clamp((int)Math.Floor(t), 0, boxes - 1);
-                occupied[b] = true;
                 LagrangeWeights(t - b, p, nodes, inverse, w);
                 var u = (float)(y - center);
                 var uu = u * u;
@@ -714,6 +701,5 @@ public sealed class FftRepulsionField : IRepulsionField
                 }
             }
         }
-        return [.. Enumerable.Range(0, boxes).Where(b => occupied[b])];
     }
 }
