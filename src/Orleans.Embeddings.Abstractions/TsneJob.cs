@@ -21,8 +21,8 @@ public enum TsneJobState
 
 /// <summary>
 /// Where a job stands; answered while it runs. <see cref="BytesPerPartitionIteration"/> is what one partition moves
-/// per iteration (the iteration's plan and FFT potentials in, its charges out, its rows to every silo's copy of the
-/// map), <see cref="BytesPerSiloIteration"/> what one silo receives for its copy of the map, as serialised.
+/// per iteration (the iteration's plan and Z in, its share of Z and its bounds out, its rows to every silo's copy of
+/// the map), <see cref="BytesPerSiloIteration"/> what one silo receives for its copy of the map, as serialised.
 /// <see cref="CoordinatorShare"/> is the share of the iterations' wall time the job grain spent on its own work.
 /// </summary>
 [GenerateSerializer, Immutable]

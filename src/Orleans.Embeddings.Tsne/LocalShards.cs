@@ -39,12 +39,7 @@ public sealed class LocalShards : ITsneShards, IDisposable
     public IReadOnlyList<TsneShard> Shards => shards;
 
     /// <summary>The whole map as the shards hold it now, row-major.</summary>
-    public float[] Map()
-    {
-        var map = new float[Layout.PointCount * outputDimensions];
-        foreach (var shard in shards) shard.Positions.CopyTo(map, shard.Start * outputDimensions);
-        return map;
-    }
+    public float[] Map() => Gather(new float[Layout.PointCount * outputDimensions]);
 
     public Task<double> MaxAbsolute(int shard, CancellationToken cancellation) => Task.FromResult(shards[shard].MaxAbsolute());
 
@@ -95,8 +90,10 @@ public sealed class LocalShards : ITsneShards, IDisposable
 
     public Task<ShardMeasurement> Measure(int shard, IterationPlan plan, CancellationToken cancellation)
     {
-        // Every shard stepped before this iteration began, so the first shard to measure gathers the map for all.
-        if (replica?.Iteration != plan.Iteration) replica = new MapReplica(plan.Iteration, Map(), outputDimensions, replica);
+        // Every shard stepped before this iteration began, so the first shard to measure gathers the map for all,
+        // into the previous iteration's array, which nobody reads any more.
+        if (replica?.Iteration != plan.Iteration)
+            replica = new MapReplica(plan.Iteration, Gather(replica?.Coordinates ?? new float[Layout.PointCount * outputDimensions]), outputDimensions, replica);
         return Task.FromResult(shards[shard].Measure(plan, replica));
     }
 
@@ -106,6 +103,12 @@ public sealed class LocalShards : ITsneShards, IDisposable
         Run(() => checkpoints.Save(shard, iteration, (float[])shards[shard].Positions.Clone(), shards[shard].Descent.Clone()));
 
     public Task SaveResult(int shard, CancellationToken cancellation) => Task.CompletedTask;
+
+    private float[] Gather(float[] map)
+    {
+        foreach (var shard in shards) shard.Positions.CopyTo(map, shard.Start * outputDimensions);
+        return map;
+    }
 
     public void Dispose()
     {

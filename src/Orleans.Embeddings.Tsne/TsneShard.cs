@@ -183,20 +183,18 @@ public sealed class TsneShard
 
     /// <summary>
     /// The first half of an iteration, from the whole map of this iteration (a replica this machine holds): the
-    /// repulsive forces on this shard's rows from the replica's field, and the part of Z the shard knows (with the
-    /// FFT the whole map's, from the grid; otherwise its rows' shares). The attractive forces on its rows start here
-    /// too and run on meanwhile; <see cref="Step"/> waits for them.
+    /// repulsive forces on this shard's rows from the replica's field, and their share of Z. The attractive forces on
+    /// its rows start here too and run on meanwhile; <see cref="Step"/> waits for them.
     /// </summary>
     public ShardMeasurement Measure(IterationPlan plan, MapReplica map)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(map);
         _ = Positions;
-        pendingAttraction = Task.Run(() => ComputeAttraction(map.Coordinates, plan.MeasuresKl));
-        var (field, wholeMapZ) = map.Field(plan, options);
+        pendingAttraction = Task.Run(() => ComputeAttraction(map.Coordinates, plan.MeasuresKl, map.Columns()));
         var forces = repulsion!;
-        forces.Evaluate(field, Start, parallel);
-        return wholeMapZ is { } z ? new ShardMeasurement(z, []) : new ShardMeasurement(null, forces.ChunkSums());
+        forces.Evaluate(map.Field(plan, options), Start, parallel);
+        return new ShardMeasurement(forces.ChunkSums());
     }
 
     /// <summary>
@@ -234,11 +232,11 @@ public sealed class TsneShard
     /// One iteration's attractive forces on this shard's rows, sum_j p_ij w_ij^((a+1)/a) (y_i - y_j), from the
     /// whole map; on KL iterations also the shard's sum p log w. The buffer is reused by the next iteration.
     /// </summary>
-    public ShardAttraction ComputeAttraction(float[] map, bool withKlTerm)
+    public ShardAttraction ComputeAttraction(float[] map, bool withKlTerm, (float[] Xs, float[] Ys)? columns = null)
     {
         var dims = options.OutputDimensions;
         attraction ??= new float[Count * dims];
-        AttractiveForces.Compute(Affinities, map, dims, kernel, attraction, parallel);
+        AttractiveForces.Compute(Affinities, map, dims, kernel, attraction, parallel, columns);
         double? logWeights = withKlTerm ? AttractiveForces.LogWeightSum(Affinities, map, dims, kernel) : null;
         return new ShardAttraction(Start, attraction, logWeights);
     }

@@ -75,9 +75,9 @@ public sealed class PartitionShards(
     }
 
     /// <summary>
-    /// Bytes one partition moves in an iteration (the plan and the potentials in, its charges or Z shares and its
-    /// bounds out, and its rows to each silo's map replica) and bytes one silo receives for its replica of the map,
-    /// as Orleans serialises them, from the last iteration of partition 0.
+    /// Bytes one partition moves in an iteration (the plan and Z in, its Z shares and its bounds out, and its rows to
+    /// each silo's map replica) and bytes one silo receives for its replica of the map, as Orleans serialises them,
+    /// from the last iteration of partition 0.
     /// </summary>
     public (long PerPartition, long PerSilo) MessageBytes(Orleans.Serialization.Serializer serializer, int silos)
     {

@@ -90,14 +90,8 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
         return Task.FromResult(PackedFloats.From(rows.Span.Slice(offset * dimensions, count * dimensions)));
     }
 
-    public Task<StepProgress<bool>> OfferCandidatesFrom(int owner) => Poll($"offer/{owner}", async () =>
-    {
-        var loaded = Shard;
-        var start = Assignment.ShardStarts[owner];
-        await foreach (var (offset, rows) in Slices(Partition(owner), PartitionRows.Search, Count(owner), loaded.SearchDimensions))
-            await Task.Run(() => loaded.OfferCandidates(rows, start + offset));
-        return true;
-    });
+    public Task<StepProgress<bool>> OfferCandidatesFrom(int owner) =>
+        WithOwnerRows($"offer/{owner}", owner, PartitionRows.Search, (shard, rows, first) => shard.OfferCandidates(rows, first));
 
     public Task<StepProgress<bool>> BuildIndex(int k) => Poll("index", async () =>
     {
@@ -128,14 +122,8 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
 
     public Task<StepProgress<bool>> BeginRefinement(int k) => Compute("begin-refinement", s => s.BeginRefinement(k));
 
-    public Task<StepProgress<bool>> RefineFrom(int owner) => Poll($"refine/{owner}", async () =>
-    {
-        var loaded = Shard;
-        var start = Assignment.ShardStarts[owner];
-        await foreach (var (offset, rows) in Slices(Partition(owner), PartitionRows.Input, Count(owner), loaded.Dimensions))
-            await Task.Run(() => loaded.RefineWith(rows, start + offset));
-        return true;
-    });
+    public Task<StepProgress<bool>> RefineFrom(int owner) =>
+        WithOwnerRows($"refine/{owner}", owner, PartitionRows.Input, (shard, rows, first) => shard.RefineWith(rows, first));
 
     public Task<StepProgress<bool>> EndNeighborSearch() => Compute("end-neighbors", s =>
     {
@@ -278,6 +266,17 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
     private Task<StepProgress<bool>> Compute(string key, Action<TsneShard> work) => Compute(key, s =>
     {
         work(s);
+        return true;
+    });
+
+    /// <summary>Fetches the owner's rows of one kind slice by slice and hands each to this shard with its first global row.</summary>
+    private Task<StepProgress<bool>> WithOwnerRows(string key, int owner, PartitionRows kind, Action<TsneShard, float[], int> use) => Poll(key, async () =>
+    {
+        var loaded = Shard;
+        var start = Assignment.ShardStarts[owner];
+        var dimensions = kind == PartitionRows.Search ? loaded.SearchDimensions : loaded.Dimensions;
+        await foreach (var (offset, rows) in Slices(Partition(owner), kind, Count(owner), dimensions))
+            await Task.Run(() => use(loaded, rows, start + offset));
         return true;
     });
 

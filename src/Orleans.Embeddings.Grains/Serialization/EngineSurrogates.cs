@@ -144,16 +144,15 @@ public sealed class FftGridGeometryConverter : IConverter<FftGridGeometry, FftGr
 [GenerateSerializer]
 public struct ShardMeasurementSurrogate
 {
-    [Id(0)] public double? WholeMapZ;
-    [Id(1)] public double[] ZChunks;
+    [Id(0)] public double[] ZChunks;
 }
 
 [RegisterConverter]
 public sealed class ShardMeasurementConverter : IConverter<ShardMeasurement, ShardMeasurementSurrogate>
 {
-    public ShardMeasurement ConvertFromSurrogate(in ShardMeasurementSurrogate s) => new(s.WholeMapZ, s.ZChunks);
+    public ShardMeasurement ConvertFromSurrogate(in ShardMeasurementSurrogate s) => new(s.ZChunks);
 
-    public ShardMeasurementSurrogate ConvertToSurrogate(in ShardMeasurement value) => new() { WholeMapZ = value.WholeMapZ, ZChunks = value.ZChunks };
+    public ShardMeasurementSurrogate ConvertToSurrogate(in ShardMeasurement value) => new() { ZChunks = value.ZChunks };
 }
 
 [GenerateSerializer]

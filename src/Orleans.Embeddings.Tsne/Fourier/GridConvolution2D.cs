@@ -99,6 +99,9 @@ internal sealed unsafe class GridConvolution2D
     /// <summary>Input charges, <c>[g0 * Nodes + g1] * 4 + charge</c>. Fill (all of it) before <see cref="Convolve"/>.</summary>
     public Span<float> Charges => new(_charges, _nodes * _nodes * ChargeCount);
 
+    /// <summary>The array <see cref="Charges"/> starts, pinned, for kernels that write it from several threads; past the charges it must stay zero.</summary>
+    public float[] ChargesArray => _chargesArray;
+
     /// <summary>
     /// The kernel at lag (l0, l1) at <c>l0 * KernelTableStride + l1</c> for l0, l1 below Nodes; must be symmetric in
     /// l0 and l1. The columns past Nodes are padding and must stay zero.

@@ -16,24 +16,30 @@ public static class AttractiveForces
     private const int RowsPerTask = 256;
 
     /// <summary>Forces for every row of <paramref name="p"/> (row-major, dimensions per row) from the whole map.</summary>
-    public static void Compute(SparseAffinities p, float[] map, int dimensions, StudentKernel kernel, float[] forces, ParallelOptions parallel)
+    /// <param name="columns">The 2-D map's coordinates as two columns, when the caller keeps them for several shards.</param>
+    public static void Compute(SparseAffinities p, float[] map, int dimensions, StudentKernel kernel, float[] forces, ParallelOptions parallel,
+        (float[] Xs, float[] Ys)? columns = null)
     {
         if (dimensions == 2 && kernel.IsCauchy && Avx2.IsSupported)
         {
-            var n = map.Length / 2;
-            var xs = new float[n];
-            var ys = new float[n];
-            for (var i = 0; i < n; i++)
-            {
-                xs[i] = map[2 * i];
-                ys[i] = map[2 * i + 1];
-            }
+            var (xs, ys) = columns ?? Columns(map, new float[map.Length / 2], new float[map.Length / 2]);
             ForEachRowRange(p.Count, parallel, (first, last) => Cauchy2D(p, xs, ys, forces, first, last));
         }
         else
         {
             ForEachRowRange(p.Count, parallel, (first, last) => General(p, map, dimensions, kernel, forces, first, last));
         }
+    }
+
+    /// <summary>A 2-D map's coordinates split into two columns, for the gathers of the attraction.</summary>
+    public static (float[] Xs, float[] Ys) Columns(float[] map, float[] xs, float[] ys)
+    {
+        for (var i = 0; i < xs.Length; i++)
+        {
+            xs[i] = map[2 * i];
+            ys[i] = map[2 * i + 1];
+        }
+        return (xs, ys);
     }
 
     /// <summary>sum_ij p_ij log w_ij over the shard's rows: with the entropy term and log Z, the KL divergence.</summary>

@@ -47,11 +47,9 @@ public sealed class TsneOptimizer
     public IterationPlan Plan(MapBounds bounds) => new(Iteration, MeasuresKl, Method,
         Method == RepulsionMethod.Fft ? FftRepulsionField.PlanGrid(bounds) : null);
 
-    /// <summary>Z of this pass: the whole map's from the FFT grid, or the shards' chunk sums added in row order.</summary>
+    /// <summary>Z of this pass: the shards' chunk sums added in row order.</summary>
     public StepPlan Reduce(IterationPlan plan, IReadOnlyList<ShardMeasurement> measurements)
     {
-        if (plan.Grid is not null)
-            return new StepPlan(plan.Iteration, measurements[0].WholeMapZ ?? throw new ArgumentException("An FFT pass reports Z of the whole map.", nameof(measurements)));
         double z = 0;
         foreach (var measurement in measurements)
             foreach (var chunk in measurement.ZChunks) z += chunk;

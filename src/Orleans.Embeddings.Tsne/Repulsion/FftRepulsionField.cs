@@ -107,25 +107,21 @@ public sealed class FftRepulsionField : IRepulsionField
         FftPotentialGrid? recycle = null, ParallelOptions? parallel = null) =>
         new(BuildGrid(map, dimensions, kernel, options, recycle, parallel), map, dimensions);
 
-    /// <summary>The grid of <see cref="Build"/> alone: <see cref="PlanGrid"/>, <see cref="Spread"/> and <see cref="Convolve"/>.</summary>
+    /// <summary>The grid of <see cref="Build"/> alone, planned from the map's own bounds.</summary>
     public static FftPotentialGrid BuildGrid(
         float[] map, int dimensions, StudentKernel kernel, FftInterpolationOptions? options = null,
         FftPotentialGrid? recycle = null, ParallelOptions? parallel = null)
     {
-        parallel ??= new ParallelOptions();
         ArgumentNullException.ThrowIfNull(map);
         ValidateDimensions(dimensions);
         if (map.Length % dimensions != 0)
             throw new ArgumentException("The map length is not a multiple of the dimensions.", nameof(map));
-        var geometry = PlanGrid(MapBounds.Of(map, dimensions), options);
-        var charges = GC.AllocateUninitializedArray<float>(geometry.GridLength);
-        Spread(map, geometry, charges, parallel);
-        return Convolve(geometry, charges, map.Length / dimensions, kernel, recycle, parallel).Grid;
+        return BuildGrid(map, PlanGrid(MapBounds.Of(map, dimensions), options), kernel, recycle, parallel);
     }
 
     /// <summary>
     /// The interpolation grid for a map within <paramref name="bounds"/>, which the coordinator of a run reduces from
-    /// the shards' bounding boxes: every copy of the map builds its field on this same grid.
+    /// the shards' bounding boxes, so that every copy of the map builds its field on the same grid.
     /// </summary>
     public static FftGridGeometry PlanGrid(MapBounds bounds, FftInterpolationOptions? options = null)
     {
@@ -175,38 +171,18 @@ public sealed class FftRepulsionField : IRepulsionField
     }
 
     /// <summary>
-    /// Spreads the charges of <paramref name="rows"/> (all inside the geometry's bounds) onto every node of the grid:
-    /// <paramref name="charges"/> (<see cref="FftGridGeometry.GridLength"/> floats, laid out as the potentials) is
-    /// overwritten. The result does not depend on the thread count.
+    /// Spreads every point of <paramref name="map"/> onto a planned grid (<see cref="PlanGrid"/>; every point must lie
+    /// within the bounds it was planned for) and convolves the charges with the kernel.
     /// </summary>
-    public static void Spread(float[] rows, FftGridGeometry geometry, float[] charges, ParallelOptions parallel)
+    public static FftPotentialGrid BuildGrid(
+        float[] map, FftGridGeometry geometry, StudentKernel kernel, FftPotentialGrid? recycle = null, ParallelOptions? parallel = null)
     {
-        ArgumentNullException.ThrowIfNull(rows);
+        ArgumentNullException.ThrowIfNull(map);
         ArgumentNullException.ThrowIfNull(geometry);
-        ArgumentNullException.ThrowIfNull(charges);
-        if (charges.Length != geometry.GridLength)
-            throw new ArgumentException($"The charges need {geometry.GridLength} floats for this grid; got {charges.Length}.", nameof(charges));
-        if (geometry.Dimensions == 2) Spread2D(rows, geometry, charges, parallel);
-        else Spread1D(rows, geometry, charges);
-    }
-
-    /// <summary>
-    /// Convolves the charges of the whole map with the kernel and returns the potentials with the normaliser Z of the
-    /// whole map. Z falls out of the grid: each row's share is linear in its interpolation weights, so the sum over
-    /// rows of sum_n W_in phi(n) f(u_i) is sum_n phi(n) times the charges of f at node n, and no row needs visiting.
-    /// </summary>
-    public static (FftPotentialGrid Grid, double Z) Convolve(
-        FftGridGeometry geometry, float[] charges, int pointCount, StudentKernel kernel,
-        FftPotentialGrid? recycle = null, ParallelOptions? parallel = null)
-    {
-        ArgumentNullException.ThrowIfNull(geometry);
-        ArgumentNullException.ThrowIfNull(charges);
         parallel ??= new ParallelOptions();
         var dof = kernel.DegreesOfFreedom;
         if (!(dof > 0) || !double.IsFinite(dof))
             throw new ArgumentOutOfRangeException(nameof(kernel), dof, "The degrees of freedom must be positive.");
-        if (charges.Length != geometry.GridLength)
-            throw new ArgumentException($"The charges need {geometry.GridLength} floats for this grid; got {charges.Length}.", nameof(charges));
 
         var nodes = geometry.NodesPerDimension;
         var length = geometry.FftLength;
@@ -218,21 +194,19 @@ public sealed class FftRepulsionField : IRepulsionField
         var grid = new FftPotentialGrid(geometry.Dimensions, geometry.BoxesPerDimension, geometry.PointsPerBox,
             geometry.BoxWidth, geometry.Origin, dof, potentials);
         var spacing = geometry.BoxWidth / geometry.PointsPerBox;
-        double z;
         if (geometry.Dimensions == 2)
         {
             var convolution = Interlocked.Exchange(ref s_convolution2D, null);
             if (convolution is null || convolution.Nodes != nodes || convolution.Length != length)
                 convolution = new GridConvolution2D(nodes, length);
-            charges.CopyTo(convolution.Charges);
             // Charges 1, u0, u1, |u|^2 travel as the pairs (1, u0) and (u1, |u|^2); |u| is up to about half the
             // extent, so scaling 1 up and |u|^2 down by that gives both pairs comparable magnitudes.
             var radius = (float)Math.Max(1, 0.5 * geometry.Extent);
             convolution.ChargeScales[0] = radius;
             convolution.ChargeScales[3] = 1 / radius;
             FillKernel2D(convolution, spacing, kernel, parallel);
+            Spread2D(map, geometry, convolution.ChargesArray, parallel);
             convolution.Convolve(potentials, parallel);
-            z = TotalZ(convolution.Charges, potentials, 2, dof, pointCount);
             s_convolution2D = convolution;
         }
         else
@@ -240,31 +214,12 @@ public sealed class FftRepulsionField : IRepulsionField
             var convolution = Interlocked.Exchange(ref s_convolution1D, null);
             if (convolution is null || convolution.Nodes != nodes || convolution.Length != length)
                 convolution = new GridConvolution1D(nodes, length);
-            charges.CopyTo(convolution.Charges);
             FillKernel1D(convolution.KernelTable, spacing, kernel);
+            Spread1D(map, geometry, convolution.Charges);
             convolution.Convolve(potentials);
-            z = TotalZ(convolution.Charges, potentials, 1, dof, pointCount);
             s_convolution1D = convolution;
         }
-        return (grid, Math.Max(z, double.Epsilon));
-    }
-
-    // sum_i z_i = sum_n [phi_1 c_1 + (phi_1 c_uu - 2 phi_u . c_u + phi_uu c_1) / a] - N, the per-row formula of
-    // Evaluate summed over rows through the charges (c) the rows spread; node by node in a fixed order.
-    private static double TotalZ(ReadOnlySpan<float> charges, ReadOnlySpan<float> potentials, int dimensions, double dof, int pointCount)
-    {
-        var stride = dimensions + 2;
-        var last = stride - 1;
-        double ones = 0, spread = 0;
-        for (var at = 0; at < charges.Length; at += stride)
-        {
-            double c0 = charges[at], phi0 = potentials[at];
-            double cross = 0;
-            for (var d = 1; d <= dimensions; d++) cross += (double)potentials[at + d] * charges[at + d];
-            ones += phi0 * c0;
-            spread += phi0 * charges[at + last] - 2 * cross + (double)potentials[at + last] * c0;
-        }
-        return ones + spread / dof - pointCount;
+        return grid;
     }
 
     public void Evaluate(int start, Span<float> forces, Span<double> z)

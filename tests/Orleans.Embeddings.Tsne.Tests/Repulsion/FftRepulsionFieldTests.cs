@@ -236,27 +236,20 @@ public class FftRepulsionFieldTests
     }
 
     [Theory]
-    [MemberData(nameof(DimensionsAndDegreesOfFreedom))]
-    public void ZFromTheGrid_MatchesTheExactNormaliser(int dimensions, double degreesOfFreedom)
+    [InlineData(2)]
+    [InlineData(1)]
+    public void AGridPlannedFromTheShardsBounds_IsTheMapsOwnGrid(int dimensions)
     {
-        var map = Blobs(2_000, dimensions, seed: 29);
-        var n = map.Length / dimensions;
-        var kernel = new StudentKernel(degreesOfFreedom);
-        var exactZ = new double[n];
-        new ExactRepulsionField(map, dimensions, kernel).Evaluate(0, new float[map.Length], exactZ);
+        var map = Blobs(4_000, dimensions, seed: 29);
+        int[] cuts = [0, 1_300, 2_900, 4_000];
+        var shards = cuts.Zip(cuts.Skip(1), (first, end) => MapBounds.Of(map.AsSpan((first * dimensions)..(end * dimensions)), dimensions)).ToArray();
 
-        var geometry = FftRepulsionField.PlanGrid(MapBounds.Of(map, dimensions));
-        var charges = new float[geometry.GridLength];
-        FftRepulsionField.Spread(map, geometry, charges, new ParallelOptions());
-        var (grid, z) = FftRepulsionField.Convolve(geometry, charges, n, kernel);
-        var rowShares = new double[n];
-        new FftRepulsionField(grid, map, dimensions).Evaluate(0, new float[map.Length], rowShares);
+        var planned = FftRepulsionField.BuildGrid(map, FftRepulsionField.PlanGrid(MapBounds.Union(shards)), StudentKernel.Cauchy);
+        var own = FftRepulsionField.BuildGrid(map, dimensions, StudentKernel.Cauchy);
 
-        Assert.True(Math.Abs(z / exactZ.Sum() - 1) < 0.01, $"Z {z} against {exactZ.Sum()}");
-        // Z from the grid alone is the sum of the rows' shares, up to the float rounding of the charges, which the
-        // cancellation in sum K |u_i - u_j|^2 amplifies most on a line (a few parts in 1e5, next to the
-        // interpolation's few parts in 1e3).
-        Assert.Equal(1, z / rowShares.Sum(), dimensions == 1 ? 1e-4 : 1e-5);
+        Assert.Equal(own.BoxesPerDimension, planned.BoxesPerDimension);
+        Assert.Equal(own.Origin, planned.Origin);
+        Assert.Equal(own.Potentials, planned.Potentials);
     }
 
     private static (double ForceError, double ZError) CompareWithExact(
