@@ -36,8 +36,6 @@ public sealed class LocalShards : ITsneShards, IDisposable
 
     public ShardLayout Layout { get; }
 
-    public IReadOnlyList<TsneShard> Shards => shards;
-
     /// <summary>The whole map as the shards hold it now, row-major.</summary>
     public float[] Map() => Gather(new float[Layout.PointCount * outputDimensions]);
 

@@ -39,6 +39,9 @@ public sealed class TsneCoordinator(ITsneShards shards, TsneOptions options, int
     /// <summary>Seconds of the iterations spent in the coordinator's own work (the reductions), not waiting on shards.</summary>
     public double CoordinatorSeconds { get; private set; }
 
+    /// <summary>The coordinator's share of the iterations' wall time, 0 to 1.</summary>
+    public double CoordinatorShare => CoordinatorSeconds / Math.Max(phaseSeconds.GetValueOrDefault(Phases.Optimization), 1e-9);
+
     /// <summary>Runs every phase, or continues from a checkpoint; returns the final map's KL divergence.</summary>
     public async Task<double> Run(TsneResumePoint? resume = null, CancellationToken cancellation = default)
     {

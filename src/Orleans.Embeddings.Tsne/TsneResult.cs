@@ -8,6 +8,6 @@ public sealed record TsneResult(float[] Map, int Dimensions, double KlDivergence
 {
     public int PointCount => Map.Length / Dimensions;
 
-    /// <summary>Seconds of the iterations the coordinator spent on its own reductions (the convolution and Z).</summary>
-    public double CoordinatorSeconds { get; init; }
+    /// <summary>The share of the iterations' wall time the coordinator spent on its own work (planning and reducing), 0 to 1.</summary>
+    public double CoordinatorShare { get; init; }
 }

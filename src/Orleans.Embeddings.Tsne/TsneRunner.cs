@@ -46,7 +46,7 @@ public static class TsneRunner
         progress?.Report(new TsneProgress("done", options.TotalIterations, options.TotalIterations, kl, clock.Elapsed));
         var phases = new Dictionary<string, double> { [TsneCoordinator.Phases.Input] = input };
         foreach (var (phase, seconds) in coordinator.PhaseSeconds) phases[phase] = seconds;
-        return new TsneResult(local.Map(), options.OutputDimensions, kl, phases) { CoordinatorSeconds = coordinator.CoordinatorSeconds };
+        return new TsneResult(local.Map(), options.OutputDimensions, kl, phases) { CoordinatorShare = coordinator.CoordinatorShare };
     }
 
     // Progress as the runner always reported it: each phase, and every tenth iteration or KL measurement.

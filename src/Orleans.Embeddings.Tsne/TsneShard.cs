@@ -190,9 +190,8 @@ public sealed class TsneShard
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(map);
-        _ = Positions;
+        var forces = repulsion ?? throw new InvalidOperationException("The optimisation has not started yet.");
         pendingAttraction = Task.Run(() => ComputeAttraction(map.Coordinates, plan.MeasuresKl, map.Columns()));
-        var forces = repulsion!;
         forces.Evaluate(map.Field(plan, options), Start, parallel);
         return new ShardMeasurement(forces.ChunkSums());
     }

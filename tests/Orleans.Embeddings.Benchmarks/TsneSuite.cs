@@ -55,7 +55,7 @@ public static class TsneSuite
             ["seconds"] = Math.Round(seconds, 2),
             ["phases"] = result.PhaseSeconds.ToDictionary(p => p.Key, p => Math.Round(p.Value, 2)),
             ["kl"] = Math.Round(result.KlDivergence, 4),
-            ["coordinator_share"] = Math.Round(result.CoordinatorSeconds / Math.Max(result.PhaseSeconds["optimization"], 1e-9), 4),
+            ["coordinator_share"] = Math.Round(result.CoordinatorShare, 4),
             ["peak_mb"] = Math.Round(Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0),
             ["neighbors"] = Orleans.Embeddings.Tsne.Neighbors.NeighborPlan.For(options, n, dimensions).ToString(),
             ["pca_dimensions"] = options.EffectivePcaDimensions(dimensions),

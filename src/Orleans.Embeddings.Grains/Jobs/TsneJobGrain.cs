@@ -166,6 +166,7 @@ public sealed class TsneJobGrain(
                 if (failuresWithoutProgress > MaxRestartsWithoutProgress)
                 {
                     logger.LogError(e, "Job {Job} lost partitions {Count} times without progress", JobId, failuresWithoutProgress);
+                    await Release();
                     await Finish(TsneJobState.Failed, $"Lost partitions {failuresWithoutProgress} times in a row without passing iteration {checkpoint}: {e.GetBaseException().Message}");
                     return;
                 }
@@ -215,7 +216,7 @@ public sealed class TsneJobGrain(
         iteration = resume?.Iteration ?? 0;
         var coordinator = new TsneCoordinator(running, options, pointCount, dimensions, new JobHooks(this, spec));
         var measured = await coordinator.Run(resume, cancel);
-        coordinatorShare = coordinator.CoordinatorSeconds / Math.Max(coordinator.PhaseSeconds.GetValueOrDefault(TsneCoordinator.Phases.Optimization), 1e-9);
+        coordinatorShare = coordinator.CoordinatorShare;
         iteration = options.TotalIterations;
         job.State.KlDivergence = measured;
         job.State.Map = null;

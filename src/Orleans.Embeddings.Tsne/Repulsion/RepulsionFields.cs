@@ -13,13 +13,12 @@ public static class RepulsionFields
         var method => method,
     };
 
-    /// <param name="previous">The field of the previous iteration, whose buffers an FFT field may reuse; it must not be evaluated again.</param>
-    public static IRepulsionField Build(RepulsionMethod method, float[] map, int dimensions, TsneOptions options, IRepulsionField? previous = null)
+    public static IRepulsionField Build(RepulsionMethod method, float[] map, int dimensions, TsneOptions options)
     {
         var kernel = new StudentKernel(options.DegreesOfFreedom);
         return method switch
         {
-            RepulsionMethod.Fft => FftRepulsionField.Build(map, dimensions, kernel, recycle: (previous as FftRepulsionField)?.Grid, parallel: options.Parallelism),
+            RepulsionMethod.Fft => FftRepulsionField.Build(map, dimensions, kernel, parallel: options.Parallelism),
             RepulsionMethod.BarnesHut => new BarnesHutRepulsionField(map, dimensions, kernel, options.Theta),
             RepulsionMethod.Exact => new ExactRepulsionField(map, dimensions, kernel),
             _ => throw new ArgumentOutOfRangeException(nameof(method), method, "Resolve the method first."),
