@@ -25,10 +25,10 @@ public interface ITsneShards
     /// <summary>Offers the owner's search rows to the query shard's rows by exact distance.</summary>
     Task OfferExactCandidates(int query, int owner, CancellationToken cancellation);
 
-    /// <summary>Indexes the shard's search rows (HNSW), <paramref name="candidates"/> neighbours a query.</summary>
+    /// <summary>Grows the forest of the shard's search rows (<see cref="Neighbors.RandomProjectionForest"/>) for <paramref name="candidates"/> neighbours a query.</summary>
     Task BuildIndex(int shard, int candidates, CancellationToken cancellation);
 
-    /// <summary>Queries the owner's index with the query shard's search rows.</summary>
+    /// <summary>Offers the query shard's rows the owner's search rows in the leaves of the owner's forest they reach.</summary>
     Task OfferIndexCandidates(int query, int owner, CancellationToken cancellation);
 
     Task BeginRefinement(int shard, int k, CancellationToken cancellation);

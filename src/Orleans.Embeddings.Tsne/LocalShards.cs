@@ -8,13 +8,12 @@ namespace Orleans.Embeddings.Tsne;
 /// <summary>
 /// The shards of a run in this process: every step is a call on a <see cref="TsneShard"/>, every exchange an array
 /// handed over, and the whole map of an iteration one replica shared by all shards (which builds the repulsion
-/// field once for them). Steps run one shard after
-/// another, each using the run's threads, except the index builds, which run on one thread each and so side by side.
+/// field once for them). Steps run one shard after another, each using the run's threads.
 /// </summary>
-public sealed class LocalShards : ITsneShards, IDisposable
+public sealed class LocalShards : ITsneShards
 {
     private readonly TsneShard[] shards;
-    private readonly HnswShardIndex?[] indexes;
+    private readonly RandomProjectionForest?[] forests;
     private readonly AffinityEntry[][][] outgoing;
     private readonly LocalCheckpoints checkpoints;
     private readonly int outputDimensions;
@@ -28,7 +27,7 @@ public sealed class LocalShards : ITsneShards, IDisposable
         Layout = ShardLayout.Split(pointCount, shardCount);
         shards = [.. Enumerable.Range(0, Layout.ShardCount).Select(s => new TsneShard(
             Layout.Start(s), data.Slice(Layout.Start(s) * dimensions, Layout.Count(s) * dimensions), dimensions, pointCount, options))];
-        indexes = new HnswShardIndex?[shards.Length];
+        forests = new RandomProjectionForest?[shards.Length];
         outgoing = new AffinityEntry[shards.Length][][];
         this.checkpoints = checkpoints ?? new LocalCheckpoints();
         outputDimensions = options.OutputDimensions;
@@ -53,12 +52,11 @@ public sealed class LocalShards : ITsneShards, IDisposable
     public Task OfferExactCandidates(int query, int owner, CancellationToken cancellation) =>
         Run(() => shards[query].OfferCandidates(shards[owner].SearchRows, shards[owner].Start));
 
-    // A graph is built on one thread (USearch's concurrent inserts strand nodes), so the shards build side by side.
-    public async Task BuildIndex(int shard, int candidates, CancellationToken cancellation) =>
-        indexes[shard] = await Task.Run(() => shards[shard].BuildIndex(candidates), cancellation);
+    public Task BuildIndex(int shard, int candidates, CancellationToken cancellation) =>
+        Run(() => forests[shard] = shards[shard].BuildForest(candidates));
 
     public Task OfferIndexCandidates(int query, int owner, CancellationToken cancellation) =>
-        Run(() => shards[query].OfferCandidates(indexes[owner] ?? throw new InvalidOperationException($"Shard {owner} has no index.")));
+        Run(() => shards[query].OfferCandidates(forests[owner] ?? throw new InvalidOperationException($"Shard {owner} has no forest."), shards[owner].SearchRows));
 
     public Task BeginRefinement(int shard, int k, CancellationToken cancellation) => Run(() => shards[shard].BeginRefinement(k));
 
@@ -68,8 +66,7 @@ public sealed class LocalShards : ITsneShards, IDisposable
     public Task EndNeighborSearch(int shard, CancellationToken cancellation) => Run(() =>
     {
         shards[shard].EndNeighborSearch();
-        indexes[shard]?.Dispose();
-        indexes[shard] = null;
+        forests[shard] = null;
     });
 
     public Task SendAffinities(int shard, CancellationToken cancellation) =>
@@ -106,11 +103,6 @@ public sealed class LocalShards : ITsneShards, IDisposable
     {
         foreach (var shard in shards) shard.Positions.CopyTo(map, shard.Start * outputDimensions);
         return map;
-    }
-
-    public void Dispose()
-    {
-        foreach (var index in indexes) index?.Dispose();
     }
 
     private static Task Run(Action step)

@@ -11,11 +11,11 @@ public enum DistanceMetric
 /// <summary>How the k nearest neighbours of every point are found.</summary>
 public enum NeighborMethod
 {
-    /// <summary>Exact while the all-pairs work is affordable, approximate (HNSW) beyond.</summary>
+    /// <summary>Exact while the all-pairs work is affordable, approximate (random-projection forests) beyond.</summary>
     Auto,
     /// <summary>Blocked all-pairs distances with SIMD: exact, and the same whatever the shard count.</summary>
     Exact,
-    /// <summary>An HNSW graph per shard (USearch), queried by every shard.</summary>
+    /// <summary>A random-projection forest per shard, whose leaves every shard's rows are measured against exactly.</summary>
     Approximate,
 }
 

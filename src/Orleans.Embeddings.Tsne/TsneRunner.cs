@@ -38,7 +38,7 @@ public static class TsneRunner
         var clock = Stopwatch.StartNew();
         var hooks = new ProgressHooks(progress, options, pointCount, clock);
         hooks.PhaseStarted(TsneCoordinator.Phases.Input);
-        using var local = new LocalShards(data, dimensions, options, shards);
+        var local = new LocalShards(data, dimensions, options, shards);
         var input = clock.Elapsed.TotalSeconds;
         var coordinator = new TsneCoordinator(local, options, pointCount, dimensions, hooks);
         // On the thread pool, so no caller's synchronisation context sits under the coordinator's awaits.

@@ -106,13 +106,17 @@ public sealed class TsneShard
     public void OfferCandidates(ReadOnlyMemory<float> searchRows, int candidateStart) =>
         ExactNeighborSearch.Offer(Search, SearchRows, searchRows, candidateStart, SearchDimensions, parallel);
 
-    public HnswShardIndex BuildIndex(int k) => HnswShardIndex.Build(SearchRows, Start, SearchDimensions, k);
+    /// <summary>Grows the random-projection forest of this shard's search rows, for queries of k neighbours.</summary>
+    public RandomProjectionForest BuildForest(int k) =>
+        RandomProjectionForest.Build(SearchRows, Start, SearchDimensions, PointCount, k, options.Seed, parallel);
 
-    /// <summary>Offers this shard's rows the nearest rows of a shard's approximate index.</summary>
-    public void OfferCandidates(HnswShardIndex index) => index.Offer(Search, SearchRows, parallel);
+    /// <summary>Offers this shard's rows the rows of the leaves they reach in a shard's forest, whose search rows are given.</summary>
+    public void OfferCandidates(RandomProjectionForest forest, ReadOnlyMemory<float> ownerSearchRows) =>
+        forest.Offer(Search, SearchRows, ownerSearchRows, SearchDimensions, parallel);
 
-    /// <summary>Offers this shard's rows from <paramref name="firstRow"/> (local) on what a remote shard's index found for them.</summary>
-    public void OfferCandidates(NeighborCandidates candidates, int firstRow) => Search.Offer(candidates, firstRow, parallel);
+    /// <summary>As the forest's offer, one tree at a time: the tree of the shard whose search rows from <paramref name="ownerStart"/> are given.</summary>
+    public void OfferCandidates(RandomProjectionTree tree, ReadOnlyMemory<float> ownerSearchRows, int ownerStart) =>
+        tree.Offer(Search, SearchRows, ownerSearchRows, ownerStart, SearchDimensions, parallel);
 
     /// <summary>Keeps the candidates found so far and starts ranking them by exact distance between input rows, k per row.</summary>
     public void BeginRefinement(int k)

@@ -10,6 +10,7 @@ var suites = new Dictionary<string, Func<BenchmarkArguments, Dictionary<string, 
     ["grpc"] = GrpcSuite.Run,
     ["standin"] = StandInSuite.Run,
     ["score"] = ScoreSuite.Run,
+    ["neighbors"] = NeighborsSuite.Run,
 };
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {

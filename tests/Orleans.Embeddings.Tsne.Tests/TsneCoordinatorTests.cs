@@ -16,18 +16,18 @@ public sealed class TsneCoordinatorTests
     {
         var (data, _) = TestData.Blobs(1_800, 10, 5, 6);
         var options = Short with { Repulsion = repulsion };
-        using var uninterrupted = new LocalShards(data, 10, options, shardCount);
+        var uninterrupted = new LocalShards(data, 10, options, shardCount);
         var kl = await new TsneCoordinator(uninterrupted, options, 1_800, 10).Run();
 
         var checkpoints = new LocalCheckpoints();
         using var cancellation = new CancellationTokenSource();
         var hooks = new CheckpointAndStop(checkpointAt: 50, stopAfter: 65, cancellation);
-        using (var interrupted = new LocalShards(data, 10, options, shardCount, checkpoints))
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
-                new TsneCoordinator(interrupted, options, 1_800, 10, hooks).Run(cancellation: cancellation.Token));
+        var interrupted = new LocalShards(data, 10, options, shardCount, checkpoints);
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() =>
+            new TsneCoordinator(interrupted, options, 1_800, 10, hooks).Run(cancellation: cancellation.Token));
         Assert.True(hooks.Checkpointed50);
 
-        using var resumed = new LocalShards(data, 10, options, shardCount, checkpoints);
+        var resumed = new LocalShards(data, 10, options, shardCount, checkpoints);
         var resumedKl = await new TsneCoordinator(resumed, options, 1_800, 10).Run(new TsneResumePoint(50, hooks.KlAt50));
 
         Assert.Equal(uninterrupted.Map(), resumed.Map());
@@ -40,7 +40,7 @@ public sealed class TsneCoordinatorTests
         var (data, _) = TestData.Blobs(1_000, 6, 4, 6);
         var phases = new List<string>();
         var hooks = new Recording(phases);
-        using var shards = new LocalShards(data, 6, Short, 2);
+        var shards = new LocalShards(data, 6, Short, 2);
         var coordinator = new TsneCoordinator(shards, Short, 1_000, 6, hooks);
 
         await coordinator.Run();

@@ -79,13 +79,13 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// <summary>Fetches the owner partition's search rows and offers them to this partition's rows.</summary>
     Task<StepProgress<bool>> OfferCandidatesFrom(int owner);
 
-    /// <summary>Indexes this partition's search rows (HNSW) for the other partitions' queries, k neighbours each.</summary>
+    /// <summary>Grows the random-projection forest of this partition's search rows for the other partitions' queries, k neighbours each.</summary>
     Task<StepProgress<bool>> BuildIndex(int k);
 
-    /// <summary>What this partition's index finds for a block of another partition's search rows.</summary>
-    Task<NeighborCandidates> SearchIndex(PackedFloats queries);
+    /// <summary>One tree of this partition's forest, for another partition's queries; null past the last.</summary>
+    Task<RandomProjectionTree?> GetForestTree(int tree);
 
-    /// <summary>Queries the owner partition's index with this partition's search rows and offers what it finds.</summary>
+    /// <summary>Fetches the owner partition's search rows and forest, and offers this partition's rows their leaves.</summary>
     Task<StepProgress<bool>> OfferIndexCandidatesFrom(int owner);
 
     Task<StepProgress<bool>> BeginRefinement(int k);

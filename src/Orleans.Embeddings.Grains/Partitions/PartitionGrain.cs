@@ -37,7 +37,7 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
     private PartitionAssignment? assignment;
     private TsneShard? shard;
     private TsneOptions? options;
-    private HnswShardIndex? index;
+    private RandomProjectionForest? forest;
     private int iteration;
     private readonly List<AffinityEntry[]> received = [];
 
@@ -96,27 +96,26 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
     public Task<StepProgress<bool>> BuildIndex(int k) => Poll("index", async () =>
     {
         var loaded = Shard;
-        index = await Task.Run(() => loaded.BuildIndex(k));
+        forest = await Task.Run(() => loaded.BuildForest(k));
         return true;
     });
 
-    public Task<NeighborCandidates> SearchIndex(PackedFloats queries)
+    public Task<RandomProjectionTree?> GetForestTree(int tree)
     {
-        var built = index ?? throw new PartitionLostException(this.GetPrimaryKeyString());
-        return Task.Run(() => built.Search(queries.ToArray(), Options.Parallelism));
+        var built = forest ?? throw new PartitionLostException(this.GetPrimaryKeyString());
+        return Task.FromResult(tree < built.Trees.Count ? built.Trees[tree] : null);
     }
 
+    // The owner's rows are fetched whole (the leaves name rows anywhere in them), its trees one at a time.
     public Task<StepProgress<bool>> OfferIndexCandidatesFrom(int owner) => Poll($"offer-index/{owner}", async () =>
     {
-        var (loaded, dimensions) = (Shard, Shard.SearchDimensions);
-        for (var first = 0; first < loaded.Count; first += HnswShardIndex.QueryBlockRows)
-        {
-            var rows = Math.Min(HnswShardIndex.QueryBlockRows, loaded.Count - first);
-            var queries = PackedFloats.From(loaded.SearchRows.Span.Slice(first * dimensions, rows * dimensions));
-            var candidates = await Partition(owner).SearchIndex(queries);
-            var offset = first;
-            await Task.Run(() => loaded.OfferCandidates(candidates, offset));
-        }
+        var loaded = Shard;
+        var (start, dimensions) = (Assignment.ShardStarts[owner], loaded.SearchDimensions);
+        var rows = new float[Count(owner) * dimensions];
+        await foreach (var (offset, slice) in Slices(Partition(owner), PartitionRows.Search, Count(owner), dimensions))
+            slice.CopyTo(rows, offset * dimensions);
+        for (var t = 0; await Partition(owner).GetForestTree(t) is { } tree; t++)
+            await Task.Run(() => loaded.OfferCandidates(tree, rows, start));
         return true;
     });
 
@@ -286,12 +285,8 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
 
     private int Count(int partition) => Assignment.ShardStarts[partition + 1] - Assignment.ShardStarts[partition];
 
-    // The index holds native memory; it serves only the neighbour search.
-    private void DisposeIndex()
-    {
-        index?.Dispose();
-        index = null;
-    }
+    // The forest serves only the neighbour search.
+    private void DisposeIndex() => forest = null;
 
     private static async IAsyncEnumerable<(int Offset, float[] Rows)> Slices(IPartitionGrain other, PartitionRows kind, int count, int dimensions)
     {

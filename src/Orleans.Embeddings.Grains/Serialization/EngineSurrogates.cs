@@ -60,24 +60,29 @@ public sealed class PcaModelConverter : IConverter<PcaModel, PcaModelSurrogate>
 }
 
 [GenerateSerializer]
-public struct NeighborCandidatesSurrogate
+public struct RandomProjectionTreeSurrogate
 {
-    [Id(0)] public int PerRow;
-    [Id(1)] public byte[] Indices;
-    [Id(2)] public byte[] SquaredDistances;
+    [Id(0)] public byte[] Order;
+    [Id(1)] public byte[] LeafStarts;
+    [Id(2)] public byte[] Normals;
+    [Id(3)] public byte[] Offsets;
+    [Id(4)] public byte[] Children;
 }
 
 [RegisterConverter]
-public sealed class NeighborCandidatesConverter : IConverter<NeighborCandidates, NeighborCandidatesSurrogate>
+public sealed class RandomProjectionTreeConverter : IConverter<RandomProjectionTree, RandomProjectionTreeSurrogate>
 {
-    public NeighborCandidates ConvertFromSurrogate(in NeighborCandidatesSurrogate s) =>
-        new(s.PerRow, PackedFloats.Unpack<int>(s.Indices), PackedFloats.Unpack<float>(s.SquaredDistances));
+    public RandomProjectionTree ConvertFromSurrogate(in RandomProjectionTreeSurrogate s) =>
+        new(PackedFloats.Unpack<int>(s.Order), PackedFloats.Unpack<int>(s.LeafStarts), PackedFloats.Unpack<float>(s.Normals),
+            PackedFloats.Unpack<float>(s.Offsets), PackedFloats.Unpack<int>(s.Children));
 
-    public NeighborCandidatesSurrogate ConvertToSurrogate(in NeighborCandidates value) => new()
+    public RandomProjectionTreeSurrogate ConvertToSurrogate(in RandomProjectionTree value) => new()
     {
-        PerRow = value.PerRow,
-        Indices = PackedFloats.Pack<int>(value.Indices),
-        SquaredDistances = PackedFloats.Pack<float>(value.SquaredDistances),
+        Order = PackedFloats.Pack<int>(value.Order),
+        LeafStarts = PackedFloats.Pack<int>(value.LeafStarts),
+        Normals = PackedFloats.Pack<float>(value.Normals),
+        Offsets = PackedFloats.Pack<float>(value.Offsets),
+        Children = PackedFloats.Pack<int>(value.Children),
     };
 }
 

@@ -78,5 +78,19 @@ internal static unsafe class DotProductKernel
         }
     }
 
+    /// <summary>As <see cref="Pack"/>, for the rows of <paramref name="source"/> that <paramref name="rows"/> names, in that order.</summary>
+    public static void PackRows(ReadOnlySpan<float> source, ReadOnlySpan<int> rows, int length, Span<float> destination)
+    {
+        var panels = PanelCount(rows.Length);
+        destination[..(panels * length * PanelWidth)].Clear();
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var panel = destination.Slice(i / PanelWidth * length * PanelWidth);
+            var lane = i % PanelWidth;
+            var values = source.Slice(rows[i] * length, length);
+            for (var t = 0; t < length; t++) panel[t * PanelWidth + lane] = values[t];
+        }
+    }
+
     public static int PanelCount(int rows) => (rows + PanelWidth - 1) / PanelWidth;
 }

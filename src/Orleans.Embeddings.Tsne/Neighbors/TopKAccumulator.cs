@@ -32,24 +32,18 @@ public sealed class TopKAccumulator
     public float Threshold(int localRow) =>
         counts[localRow] < K ? float.PositiveInfinity : CandidateKeys.Distance(keys[(long)localRow * K]);
 
-    /// <summary>Offers a candidate (global index) to a query row; the query itself is never its own neighbour.</summary>
+    /// <summary>
+    /// Offers a candidate (global index) to a query row; the query itself is never its own neighbour, and a candidate
+    /// offered again (a random-projection forest meets the same one in several trees) is kept once.
+    /// </summary>
     public void Offer(int localRow, int candidate, float squaredDistance)
     {
         if (candidate == QueryStart + localRow) return;
-        CandidateKeys.Offer(keys.AsSpan((int)((long)localRow * K), K), ref counts[localRow], CandidateKeys.Key(squaredDistance, candidate));
-    }
-
-    /// <summary>Offers an index's answer for the query rows from <paramref name="firstRow"/> (local) on.</summary>
-    public void Offer(NeighborCandidates candidates, int firstRow, ParallelOptions parallel)
-    {
-        ArgumentNullException.ThrowIfNull(candidates);
-        if (firstRow < 0 || firstRow + candidates.Rows > QueryCount)
-            throw new ArgumentOutOfRangeException(nameof(firstRow), firstRow, "The candidates' rows are outside this accumulator.");
-        Parallel.For(0, candidates.Rows, parallel, row =>
-        {
-            for (var slot = row * candidates.PerRow; slot < (row + 1) * candidates.PerRow; slot++)
-                if (candidates.Indices[slot] >= 0) Offer(firstRow + row, candidates.Indices[slot], candidates.SquaredDistances[slot]);
-        });
+        var heap = keys.AsSpan((int)((long)localRow * K), K);
+        var key = CandidateKeys.Key(squaredDistance, candidate);
+        var count = counts[localRow];
+        if ((count == K && key >= heap[0]) || heap[..count].Contains(key)) return;
+        CandidateKeys.Offer(heap, ref counts[localRow], key);
     }
 
     /// <summary>The lists, nearest first. Every row must have received at least k candidates.</summary>

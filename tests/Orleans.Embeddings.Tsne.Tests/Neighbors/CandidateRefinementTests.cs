@@ -50,11 +50,11 @@ public sealed class CandidateRefinementTests
     [Theory]
     [InlineData(20_000, 784, true, 50, true)]
     [InlineData(70_000, 784, true, 50, true)]
-    [InlineData(300_000, 784, true, 50, true)]
-    [InlineData(400_000, 784, false, 50, true)]
+    [InlineData(300_000, 784, false, 50, true)]
     [InlineData(5_000, 784, true, 0, false)]
-    [InlineData(250_000, 50, true, 0, false)]
-    [InlineData(1_000_000, 30, false, 0, true)]
+    [InlineData(70_000, 50, true, 0, false)]
+    [InlineData(250_000, 50, false, 0, false)]
+    [InlineData(1_000_000, 30, false, 0, false)]
     public void The_plan_searches_exactly_while_affordable(int count, int dimensions, bool exact, int searchDimensions, bool refine)
     {
         var plan = NeighborPlan.For(new TsneOptions(), count, dimensions);
