@@ -72,8 +72,13 @@ public sealed class LocalShards : ITsneShards
     public Task SendAffinities(int shard, CancellationToken cancellation) =>
         Run(() => outgoing[shard] = shards[shard].CalibrateAffinities(Layout));
 
-    public Task<double> AssembleAffinities(int shard, CancellationToken cancellation) =>
-        Task.FromResult(shards[shard].AcceptAffinities(outgoing.Select(from => from[shard])).EntropyTerm);
+    public Task<double> AssembleAffinities(int shard, CancellationToken cancellation)
+    {
+        // The entries are let go as they are taken, so that they and the assembled rows are not all held at once.
+        var received = outgoing.Select(from => from[shard]).ToArray();
+        foreach (var from in outgoing) from[shard] = null!;
+        return Task.FromResult(shards[shard].AcceptAffinities(received).EntropyTerm);
+    }
 
     public Task<MapBounds> StartOptimization(int shard, PcaModel? model, int? resumeIteration, CancellationToken cancellation)
     {

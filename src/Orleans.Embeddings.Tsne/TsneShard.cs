@@ -21,6 +21,7 @@ public sealed class TsneShard
     private TopKAccumulator? neighborSearch;
     private CandidateRefinement? refinement;
     private NeighborGraph? neighbors;
+    private float[]? conditionals;
     private SparseAffinities? affinities;
     private float[]? attraction;
     private Task<ShardAttraction>? pendingAttraction;
@@ -145,19 +146,28 @@ public sealed class TsneShard
 
     // --- Affinities ---
 
-    /// <summary>Calibrates the rows' conditional probabilities and returns the entries for each shard of the layout.</summary>
+    /// <summary>
+    /// Calibrates the rows' conditional probabilities, which take the place of the neighbours' distances (no longer
+    /// needed), and returns the entries for each shard of the layout.
+    /// </summary>
     public AffinityEntry[][] CalibrateAffinities(ShardLayout layout)
     {
         var graph = neighbors ?? throw new InvalidOperationException("Neighbours have not been found yet.");
-        var conditional = PerplexityCalibration.Calibrate(graph, options.Perplexity, parallel);
+        var conditional = PerplexityCalibration.Calibrate(graph, options.Perplexity, parallel, into: graph.SquaredDistances);
+        conditionals = conditional;
         return Symmetrization.Outgoing(graph, conditional, layout);
     }
 
-    /// <summary>Adds up the entries every shard sent this shard into its rows of P.</summary>
-    public SparseAffinities AcceptAffinities(IEnumerable<AffinityEntry[]> received)
+    /// <summary>
+    /// Adds up this shard's own conditionals and the entries every shard sent it into its rows of P; the neighbour
+    /// lists and the received arrays are let go as they are read.
+    /// </summary>
+    public SparseAffinities AcceptAffinities(AffinityEntry[]?[] received)
     {
-        affinities = Symmetrization.Assemble(Start, Count, PointCount, received);
-        neighbors = null;
+        var graph = neighbors ?? throw new InvalidOperationException("Neighbours have not been found yet.");
+        var conditional = conditionals ?? throw new InvalidOperationException("Call CalibrateAffinities first.");
+        (neighbors, conditionals) = (null, null);
+        affinities = Symmetrization.Assemble(graph, conditional, PointCount, received);
         return affinities;
     }
 

@@ -37,8 +37,17 @@ public static class TsneSuite
             Neighbors = arguments.String("neighbors") is { } method ? Enum.Parse<NeighborMethod>(method, ignoreCase: true) : NeighborMethod.Auto,
         };
         var clock = Stopwatch.StartNew();
+        var phase = "";
         var progress = new SynchronousProgress<TsneProgress>(p =>
         {
+            // Each phase's start with the process's memory then: resident (and its peak so far) and the managed heap.
+            if (p.Phase != phase)
+            {
+                phase = p.Phase;
+                using var process = Process.GetCurrentProcess();
+                Console.WriteLine($"  {p.Elapsed.TotalSeconds,7:F1}s  {p.Phase,-20} rss {process.WorkingSet64 >> 20} MB (peak {process.PeakWorkingSet64 >> 20} MB), " +
+                    $"heap {GC.GetGCMemoryInfo().HeapSizeBytes >> 20} MB");
+            }
             if (p.KlDivergence is { } kl) Console.WriteLine($"  {p.Elapsed.TotalSeconds,7:F1}s  {p.Phase,-20} iteration {p.Iteration,4}  KL {kl:F4}");
         });
         var result = TsneRunner.Run(data, dimensions, options, shards, progress);

@@ -149,11 +149,14 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
 
     public Task<StepProgress<double>> AssembleAffinities() => Poll("assemble-affinities", async () =>
     {
-        AffinityEntry[][] batches;
-        lock (received) batches = [.. received];
+        AffinityEntry[]?[] batches;
+        lock (received)
+        {
+            batches = [.. received];
+            received.Clear();
+        }
         var loaded = Shard;
         var affinities = await Task.Run(() => loaded.AcceptAffinities(batches));
-        received.Clear();
         return affinities.EntropyTerm;
     });
 

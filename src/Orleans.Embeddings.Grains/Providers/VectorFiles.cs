@@ -35,25 +35,30 @@ public sealed partial class VectorFiles
         }
     }
 
+    // The rows are read straight into the array they are returned in: a large file is never held twice.
     private static (float[], int) ReadNpy(string path)
     {
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 10 || bytes[0] != 0x93 || Encoding.ASCII.GetString(bytes, 1, 5) != "NUMPY")
+        using var file = File.OpenRead(path);
+        var prefix = new byte[12];
+        if (file.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false) < 10 || prefix[0] != 0x93 || Encoding.ASCII.GetString(prefix, 1, 5) != "NUMPY")
             throw new EmbeddingFailedException($"'{path}' is not a .npy file.");
-        var major = bytes[6];
-        var headerLength = major == 1 ? BitConverter.ToUInt16(bytes, 8) : (int)BitConverter.ToUInt32(bytes, 8);
+        var major = prefix[6];
+        var headerLength = major == 1 ? BitConverter.ToUInt16(prefix, 8) : (int)BitConverter.ToUInt32(prefix, 8);
         var headerStart = major == 1 ? 10 : 12;
-        var header = Encoding.ASCII.GetString(bytes, headerStart, headerLength);
+        if (headerLength > 1 << 20) throw new EmbeddingFailedException($"'{path}' has a header of {headerLength} bytes; it is not a .npy file.");
+        var headerBytes = new byte[headerLength];
+        file.Position = headerStart;
+        file.ReadExactly(headerBytes);
+        var header = Encoding.ASCII.GetString(headerBytes);
         if (!header.Contains("'<f4'", StringComparison.Ordinal) || header.Contains("'fortran_order': True", StringComparison.Ordinal))
             throw new EmbeddingFailedException($"'{path}' must hold little-endian float32 ('<f4') in C order; its header is {header.Trim()}.");
         var shape = Shape().Match(header);
         if (!shape.Success) throw new EmbeddingFailedException($"'{path}' must be two-dimensional (N, D); its header is {header.Trim()}.");
         var rows = int.Parse(shape.Groups[1].Value, CultureInfo.InvariantCulture);
         var dimensions = int.Parse(shape.Groups[2].Value, CultureInfo.InvariantCulture);
-        var data = headerStart + headerLength;
-        if (bytes.Length - data < (long)rows * dimensions * 4) throw new EmbeddingFailedException($"'{path}' is shorter than its shape says.");
-        var values = new float[rows * dimensions];
-        Buffer.BlockCopy(bytes, data, values, 0, values.Length * 4);
+        if (file.Length - file.Position < (long)rows * dimensions * 4) throw new EmbeddingFailedException($"'{path}' is shorter than its shape says.");
+        var values = new float[(long)rows * dimensions];
+        file.ReadExactly(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()));
         return (values, dimensions);
     }
 

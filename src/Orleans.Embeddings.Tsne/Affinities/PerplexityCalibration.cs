@@ -14,11 +14,15 @@ public static class PerplexityCalibration
     public const double EntropyTolerance = 1e-5;
     public const int MaxSteps = 200;
 
-    /// <summary>Row-major conditional probabilities, one per neighbour of each row; each row sums to 1.</summary>
-    public static float[] Calibrate(Neighbors.NeighborGraph graph, double perplexity, ParallelOptions parallel)
+    /// <summary>
+    /// Row-major conditional probabilities, one per neighbour of each row; each row sums to 1. With
+    /// <paramref name="into"/> they are written there, which may be the graph's own distances (each row's distances
+    /// are read before its probabilities are written), so that a caller done with the distances allocates nothing.
+    /// </summary>
+    public static float[] Calibrate(Neighbors.NeighborGraph graph, double perplexity, ParallelOptions parallel, float[]? into = null)
     {
         var k = graph.K;
-        var probabilities = new float[graph.Count * k];
+        var probabilities = into ?? new float[graph.Count * k];
         var targetEntropy = Math.Log(perplexity);
         Parallel.For(0, graph.Count, parallel, () => new float[2 * k], (row, _, scratch) =>
         {

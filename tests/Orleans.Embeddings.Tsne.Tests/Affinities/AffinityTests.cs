@@ -52,15 +52,12 @@ public sealed class AffinityTests
         var conditional = PerplexityCalibration.Calibrate(graph, 5, Parallel);
 
         // Cut the one graph into the three shards' graphs and exchange as the shards would.
-        var outgoing = Enumerable.Range(0, layout.ShardCount).Select(s =>
-        {
-            var start = layout.Start(s);
-            var rows = layout.Count(s);
-            var shardGraph = new NeighborGraph(start, rows, k, graph.Indices[(start * k)..((start + rows) * k)], graph.SquaredDistances[(start * k)..((start + rows) * k)]);
-            return Symmetrization.Outgoing(shardGraph, conditional[(start * k)..((start + rows) * k)], layout);
-        }).ToArray();
+        NeighborGraph ShardGraph(int s) => new(layout.Start(s), layout.Count(s), k,
+            graph.Indices[(layout.Start(s) * k)..((layout.Start(s) + layout.Count(s)) * k)], graph.SquaredDistances[(layout.Start(s) * k)..((layout.Start(s) + layout.Count(s)) * k)]);
+        float[] ShardConditional(int s) => conditional[(layout.Start(s) * k)..((layout.Start(s) + layout.Count(s)) * k)];
+        var outgoing = Enumerable.Range(0, layout.ShardCount).Select(s => Symmetrization.Outgoing(ShardGraph(s), ShardConditional(s), layout)).ToArray();
         var shards = Enumerable.Range(0, layout.ShardCount)
-            .Select(t => Symmetrization.Assemble(layout.Start(t), layout.Count(t), count, outgoing.Select(o => o[t]))).ToArray();
+            .Select(t => Symmetrization.Assemble(ShardGraph(t), ShardConditional(t), count, outgoing.Select(o => o[t]).ToArray())).ToArray();
 
         var entries = new Dictionary<(int, int), float>();
         foreach (var shard in shards)
@@ -75,7 +72,7 @@ public sealed class AffinityTests
             Assert.True(entries.TryGetValue((j, i), out var mirror), $"({j}, {i}) missing");
             Assert.Equal(value, mirror);
         }
-        var whole = Symmetrization.Assemble(0, count, count, [Symmetrization.Outgoing(graph, conditional, ShardLayout.Split(count, 1))[0]]);
+        var whole = Symmetrization.Assemble(graph, conditional, count, [Symmetrization.Outgoing(graph, conditional, ShardLayout.Split(count, 1))[0]]);
         Assert.Equal(whole.Values, shards.SelectMany(s => s.Values).ToArray());
         Assert.Equal(whole.Columns, shards.SelectMany(s => s.Columns).ToArray());
     }
