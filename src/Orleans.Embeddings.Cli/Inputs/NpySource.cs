@@ -6,13 +6,17 @@ using Orleans.Embeddings.Api.V1;
 
 namespace Orleans.Embeddings.Cli.Inputs;
 
-/// <summary>A NumPy .npy of shape (N, D), little-endian float32 or float64 in C order; labels from a metadata.tsv.</summary>
+/// <summary>
+/// A NumPy .npy of shape (N, D), little-endian float32 or float64 in C order; labels from a metadata.tsv. Rows are read
+/// from the file as they are sent, so ingesting holds one batch, never the whole file.
+/// </summary>
 public sealed partial class NpySource : IIngestSource
 {
     private readonly string path;
     private readonly MetadataTsv? metadata;
     private readonly string idPrefix;
-    private readonly float[] values;
+    private readonly long dataOffset;
+    private readonly bool doubles;
     private readonly int rows;
     private readonly int dimensions;
 
@@ -20,7 +24,7 @@ public sealed partial class NpySource : IIngestSource
     {
         this.path = path;
         this.idPrefix = idPrefix;
-        (values, rows, dimensions) = Read(path);
+        (dataOffset, doubles, rows, dimensions) = ReadHeader(path);
         metadata = metadataPath is null ? null : MetadataTsv.Read(metadataPath);
         if (metadata is not null && metadata.Count != rows)
             throw new InvalidDataException($"'{metadataPath}' describes {metadata.Count} rows, but '{path}' has {rows}.");
@@ -34,25 +38,38 @@ public sealed partial class NpySource : IIngestSource
 
     public IEnumerable<IngestItem> Items()
     {
+        using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20, FileOptions.SequentialScan);
+        file.Position = dataOffset;
+        var bytes = new byte[dimensions * (doubles ? sizeof(double) : sizeof(float))];
         for (var row = 0; row < rows; row++)
         {
+            file.ReadExactly(bytes);
             var vector = new Vector();
-            vector.Values.Add(values.AsSpan(row * dimensions, dimensions).ToArray());
+            if (doubles)
+                foreach (var value in MemoryMarshal.Cast<byte, double>(bytes)) vector.Values.Add((float)value);
+            else
+                vector.Values.Add(MemoryMarshal.Cast<byte, float>(bytes).ToArray());
             var item = new IngestItem { Id = metadata?.Ids?[row] ?? IngestSources.RowId(idPrefix, row, rows), Vector = vector };
             metadata?.Describe(item, row);
             yield return item;
         }
     }
 
-    private static (float[] Values, int Rows, int Dimensions) Read(string path)
+    private static (long DataOffset, bool Doubles, int Rows, int Dimensions) ReadHeader(string path)
     {
-        var bytes = File.ReadAllBytes(path);
-        if (bytes.Length < 10 || bytes[0] != 0x93 || Encoding.ASCII.GetString(bytes, 1, 5) != "NUMPY")
+        using var file = File.OpenRead(path);
+        var prefix = new byte[12];
+        var read = file.ReadAtLeast(prefix, prefix.Length, throwOnEndOfStream: false);
+        if (read < 10 || prefix[0] != 0x93 || Encoding.ASCII.GetString(prefix, 1, 5) != "NUMPY")
             throw new InvalidDataException($"'{path}' is not a .npy file.");
-        var major = bytes[6];
-        var headerLength = major == 1 ? BitConverter.ToUInt16(bytes, 8) : (int)BitConverter.ToUInt32(bytes, 8);
+        var major = prefix[6];
+        var headerLength = major == 1 ? BitConverter.ToUInt16(prefix, 8) : (int)BitConverter.ToUInt32(prefix, 8);
         var headerStart = major == 1 ? 10 : 12;
-        var header = Encoding.ASCII.GetString(bytes, headerStart, headerLength);
+        if (headerLength > 1 << 20) throw new InvalidDataException($"'{path}' has a header of {headerLength} bytes; it is not a .npy file.");
+        var headerBytes = new byte[headerLength];
+        file.Position = headerStart;
+        file.ReadExactly(headerBytes);
+        var header = Encoding.ASCII.GetString(headerBytes);
         if (header.Contains("'fortran_order': True", StringComparison.Ordinal))
             throw new InvalidDataException($"'{path}' is in Fortran order; save it in C order.");
         var doubles = header.Contains("'<f8'", StringComparison.Ordinal);
@@ -62,13 +79,10 @@ public sealed partial class NpySource : IIngestSource
         if (!shape.Success) throw new InvalidDataException($"'{path}' must be two-dimensional (N, D); its header is {header.Trim()}.");
         var rows = int.Parse(shape.Groups[1].Value, CultureInfo.InvariantCulture);
         var dimensions = int.Parse(shape.Groups[2].Value, CultureInfo.InvariantCulture);
-        var data = bytes.AsSpan(headerStart + headerLength);
-        var size = (long)rows * dimensions * (doubles ? 8 : 4);
-        if (data.Length < size) throw new InvalidDataException($"'{path}' is shorter than its shape ({rows}, {dimensions}) says.");
-        var values = doubles
-            ? MemoryMarshal.Cast<byte, double>(data[..(int)size]).ToArray().Select(v => (float)v).ToArray()
-            : MemoryMarshal.Cast<byte, float>(data[..(int)size]).ToArray();
-        return (values, rows, dimensions);
+        var dataOffset = (long)headerStart + headerLength;
+        if (file.Length - dataOffset < (long)rows * dimensions * (doubles ? 8 : 4))
+            throw new InvalidDataException($"'{path}' is shorter than its shape ({rows}, {dimensions}) says.");
+        return (dataOffset, doubles, rows, dimensions);
     }
 
     [GeneratedRegex(@"'shape':\s*\((\d+),\s*(\d+)\)")]

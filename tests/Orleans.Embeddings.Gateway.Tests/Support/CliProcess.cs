@@ -6,7 +6,8 @@ namespace Orleans.Embeddings.Gateway.Tests.Support;
 /// <summary>The command-line client (src/Orleans.Embeddings.Cli, as built) run as a process, its output captured.</summary>
 public static class CliProcess
 {
-    public sealed record Result(int ExitCode, string Output, string Error)
+    /// <param name="PeakMegabytes">The process's peak resident memory (VmHWM), as last read while it ran.</param>
+    public sealed record Result(int ExitCode, string Output, string Error, double PeakMegabytes)
     {
         public string[] OutputLines => Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
@@ -15,7 +16,9 @@ public static class CliProcess
         public override string ToString() => $"exit {ExitCode}\nstdout:\n{Output}\nstderr:\n{Error}";
     }
 
-    public static async Task<Result> Run(Uri gateway, params string[] arguments)
+    public static Task<Result> Run(Uri gateway, params string[] arguments) => Run(gateway, TimeSpan.FromMinutes(3), arguments);
+
+    public static async Task<Result> Run(Uri gateway, TimeSpan limit, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -32,16 +35,38 @@ public static class CliProcess
         process.StandardInput.Close();
         var output = process.StandardOutput.ReadToEndAsync();
         var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        using var timeout = new CancellationTokenSource(limit);
+        double peak = 0;
         try
         {
+            // VmHWM only grows, so its last reading before the exit is the peak within one sampling interval.
+            while (!process.HasExited)
+            {
+                peak = Math.Max(peak, PeakMegabytes(process.Id));
+                await Task.WhenAny(process.WaitForExitAsync(timeout.Token), Task.Delay(50, timeout.Token));
+                timeout.Token.ThrowIfCancellationRequested();
+            }
             await process.WaitForExitAsync(timeout.Token);
         }
         catch (OperationCanceledException)
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"embeddings {string.Join(' ', arguments)} ran over 3 minutes:\n{await output}\n{await error}");
+            throw new TimeoutException($"embeddings {string.Join(' ', arguments)} ran over {limit}:\n{await output}\n{await error}");
         }
-        return new Result(process.ExitCode, await output, await error);
+        return new Result(process.ExitCode, await output, await error, peak);
+    }
+
+    /// <summary>A running process's peak resident memory so far (VmHWM), in megabytes; 0 once it has gone.</summary>
+    public static double PeakMegabytes(int processId)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{processId}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
     }
 }
