@@ -205,7 +205,7 @@ public sealed class TsneShard
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(map);
         var forces = repulsion ?? throw new InvalidOperationException("The optimisation has not started yet.");
-        pendingAttraction = Task.Run(() => ComputeAttraction(map.Coordinates, plan.MeasuresKl, map.Columns()));
+        pendingAttraction = Task.Run(() => ComputeAttraction(map.Coordinates, plan.MeasuresKl));
         forces.Evaluate(map.Field(plan, options), Start, parallel);
         return new ShardMeasurement(forces.ChunkSums());
     }
@@ -245,12 +245,12 @@ public sealed class TsneShard
     /// One iteration's attractive forces on this shard's rows, sum_j p_ij w_ij^((a+1)/a) (y_i - y_j), from the
     /// whole map; on KL iterations also the shard's sum p log w. The buffer is reused by the next iteration.
     /// </summary>
-    public ShardAttraction ComputeAttraction(float[] map, bool withKlTerm, (float[] Xs, float[] Ys)? columns = null)
+    public ShardAttraction ComputeAttraction(float[] map, bool withKlTerm)
     {
         var dims = options.OutputDimensions;
         attraction ??= new float[Count * dims];
-        AttractiveForces.Compute(Affinities, map, dims, kernel, attraction, parallel, columns);
-        double? logWeights = withKlTerm ? AttractiveForces.LogWeightSum(Affinities, map, dims, kernel) : null;
+        AttractiveForces.Compute(Affinities, map, dims, kernel, attraction, parallel);
+        double? logWeights = withKlTerm ? AttractiveForces.LogWeightSum(Affinities, map, dims, kernel, parallel) : null;
         return new ShardAttraction(Start, attraction, logWeights);
     }
 

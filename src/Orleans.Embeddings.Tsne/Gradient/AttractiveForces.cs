@@ -8,60 +8,52 @@ namespace Orleans.Embeddings.Tsne.Gradient;
 /// <summary>
 /// The attractive half of the gradient over a shard's sparse P: for each row i,
 /// sum_j p_ij w_ij^(1/a) (y_i - y_j), O(nnz). The 2-D standard-kernel case, which is almost every run, gathers
-/// eight neighbours at a time with AVX2; the rest takes the scalar path. Rows are independent, so the result does
-/// not depend on the thread count.
+/// four neighbours' (x, y) pairs at a time with AVX2 straight from the row-major map, one cache line per neighbour;
+/// the rest takes the scalar path. Rows are independent, so the result does not depend on the thread count.
 /// </summary>
 public static class AttractiveForces
 {
     private const int RowsPerTask = 256;
 
     /// <summary>Forces for every row of <paramref name="p"/> (row-major, dimensions per row) from the whole map.</summary>
-    /// <param name="columns">The 2-D map's coordinates as two columns, when the caller keeps them for several shards.</param>
-    public static void Compute(SparseAffinities p, float[] map, int dimensions, StudentKernel kernel, float[] forces, ParallelOptions parallel,
-        (float[] Xs, float[] Ys)? columns = null)
+    public static void Compute(SparseAffinities p, float[] map, int dimensions, StudentKernel kernel, float[] forces, ParallelOptions parallel)
     {
         if (dimensions == 2 && kernel.IsCauchy && Avx2.IsSupported)
-        {
-            var (xs, ys) = columns ?? Columns(map, new float[map.Length / 2], new float[map.Length / 2]);
-            ForEachRowRange(p.Count, parallel, (first, last) => Cauchy2D(p, xs, ys, forces, first, last));
-        }
+            ForEachRowRange(p.Count, parallel, (first, last) => Cauchy2D(p, map, forces, first, last));
         else
-        {
             ForEachRowRange(p.Count, parallel, (first, last) => General(p, map, dimensions, kernel, forces, first, last));
-        }
     }
 
-    /// <summary>A 2-D map's coordinates split into two columns, for the gathers of the attraction.</summary>
-    public static (float[] Xs, float[] Ys) Columns(float[] map, float[] xs, float[] ys)
+    /// <summary>
+    /// sum_ij p_ij log w_ij over the shard's rows: with the entropy term and log Z, the KL divergence. Summed per
+    /// block of rows in parallel and the blocks in order, so the sum does not depend on the thread count.
+    /// </summary>
+    public static double LogWeightSum(SparseAffinities p, float[] map, int dimensions, StudentKernel kernel, ParallelOptions parallel)
     {
-        for (var i = 0; i < xs.Length; i++)
+        var blocks = new double[(p.Count + RowsPerTask - 1) / RowsPerTask];
+        Parallel.For(0, blocks.Length, parallel, block =>
         {
-            xs[i] = map[2 * i];
-            ys[i] = map[2 * i + 1];
-        }
-        return (xs, ys);
-    }
-
-    /// <summary>sum_ij p_ij log w_ij over the shard's rows: with the entropy term and log Z, the KL divergence.</summary>
-    public static double LogWeightSum(SparseAffinities p, float[] map, int dimensions, StudentKernel kernel)
-    {
-        double total = 0;
-        for (var r = 0; r < p.Count; r++)
-        {
-            var i = p.Start + r;
-            for (var at = p.RowStarts[r]; at < p.RowStarts[r + 1]; at++)
+            double total = 0;
+            for (var r = block * RowsPerTask; r < Math.Min(p.Count, (block + 1) * RowsPerTask); r++)
             {
-                var j = p.Columns[at];
-                double d2 = 0;
-                for (var d = 0; d < dimensions; d++)
+                var i = p.Start + r;
+                for (var at = p.RowStarts[r]; at < p.RowStarts[r + 1]; at++)
                 {
-                    var diff = (double)map[i * dimensions + d] - map[j * dimensions + d];
-                    d2 += diff * diff;
+                    var j = p.Columns[at];
+                    double d2 = 0;
+                    for (var d = 0; d < dimensions; d++)
+                    {
+                        var diff = (double)map[i * dimensions + d] - map[j * dimensions + d];
+                        d2 += diff * diff;
+                    }
+                    total += p.Values[at] * Math.Log(kernel.Weight(d2));
                 }
-                total += p.Values[at] * Math.Log(kernel.Weight(d2));
             }
-        }
-        return total;
+            blocks[block] = total;
+        });
+        double sum = 0;
+        foreach (var block in blocks) sum += block;
+        return sum;
     }
 
     private static void ForEachRowRange(int count, ParallelOptions parallel, Action<int, int> body) =>
@@ -92,38 +84,39 @@ public static class AttractiveForces
         }
     }
 
-    private static unsafe void Cauchy2D(SparseAffinities p, float[] xs, float[] ys, float[] forces, int first, int last)
+    // Lanes hold (x, y) of four neighbours; p is spread to both lanes of its pair, and d^2 is a lane's square plus its
+    // partner's, so even lanes accumulate the x force and odd lanes the y force.
+    private static unsafe void Cauchy2D(SparseAffinities p, float[] map, float[] forces, int first, int last)
     {
-        fixed (float* x = xs, y = ys, values = p.Values)
+        var pairOfEach = Vector256.Create(0, 0, 1, 1, 2, 2, 3, 3);
+        fixed (float* points = map, values = p.Values)
         fixed (int* columns = p.Columns)
         {
+            var pairs = (long*)points;
             for (var r = first; r < last; r++)
             {
                 var i = p.Start + r;
-                var xi = x[i];
-                var yi = y[i];
-                var vxi = Vector256.Create(xi);
-                var vyi = Vector256.Create(yi);
-                var fx = Vector256<float>.Zero;
-                var fy = Vector256<float>.Zero;
+                var xi = points[2 * i];
+                var yi = points[2 * i + 1];
+                var vi = Vector256.Create(xi, yi, xi, yi, xi, yi, xi, yi);
+                var f = Vector256<float>.Zero;
                 var at = p.RowStarts[r];
                 var end = p.RowStarts[r + 1];
-                for (; at + 8 <= end; at += 8)
+                for (; at + 4 <= end; at += 4)
                 {
-                    var j = Avx.LoadVector256(columns + at);
-                    var dx = vxi - Avx2.GatherVector256(x, j, 4);
-                    var dy = vyi - Avx2.GatherVector256(y, j, 4);
-                    var d2 = Vector256.MultiplyAddEstimate(dy, dy, dx * dx);
-                    var w = Avx.LoadVector256(values + at) / (Vector256<float>.One + d2);
-                    fx = Vector256.MultiplyAddEstimate(w, dx, fx);
-                    fy = Vector256.MultiplyAddEstimate(w, dy, fy);
+                    var neighbours = Avx2.GatherVector256(pairs, Sse2.LoadVector128(columns + at), 8).AsSingle();
+                    var d = vi - neighbours;
+                    var squares = d * d;
+                    var d2 = squares + Avx.Permute(squares, 0b10_11_00_01);
+                    var pij = Avx2.PermuteVar8x32(Vector256.Create(Sse.LoadVector128(values + at), Vector128<float>.Zero), pairOfEach);
+                    f = Vector256.MultiplyAddEstimate(pij / (Vector256<float>.One + d2), d, f);
                 }
-                float sx = Vector256.Sum(fx), sy = Vector256.Sum(fy);
+                float sx = f[0] + f[2] + f[4] + f[6], sy = f[1] + f[3] + f[5] + f[7];
                 for (; at < end; at++)
                 {
                     var j = columns[at];
-                    var dx = xi - x[j];
-                    var dy = yi - y[j];
+                    var dx = xi - points[2 * j];
+                    var dy = yi - points[2 * j + 1];
                     var w = values[at] / (1 + dx * dx + dy * dy);
                     sx += w * dx;
                     sy += w * dy;

@@ -14,7 +14,6 @@ public sealed class MapReplica
     private readonly Lock gate = new();
     private IRepulsionField? field;
     private FftPotentialGrid? potentials;
-    private (float[] Xs, float[] Ys)? columns;
 
     /// <param name="previous">The replica of an earlier iteration nobody reads any more, whose grid buffers this one reuses.</param>
     public MapReplica(int iteration, float[] coordinates, int dimensions, MapReplica? previous = null)
@@ -24,8 +23,6 @@ public sealed class MapReplica
         Dimensions = dimensions;
         // Only the buffers are kept, so that replicas do not chain.
         potentials = previous?.potentials;
-        if (dimensions == 2 && previous?.columns is { } reused && reused.Xs.Length == coordinates.Length / 2)
-            columns = Gradient.AttractiveForces.Columns(coordinates, reused.Xs, reused.Ys);
     }
 
     public int Iteration { get; }
@@ -34,14 +31,6 @@ public sealed class MapReplica
     public float[] Coordinates { get; }
 
     public int Dimensions { get; }
-
-    /// <summary>A 2-D map's coordinates as two columns, split once for every shard's attraction.</summary>
-    public (float[] Xs, float[] Ys)? Columns()
-    {
-        if (Dimensions != 2) return null;
-        lock (gate)
-            return columns ??= Gradient.AttractiveForces.Columns(Coordinates, new float[Coordinates.Length / 2], new float[Coordinates.Length / 2]);
-    }
 
     /// <summary>The repulsion field of this map as the plan says.</summary>
     public IRepulsionField Field(IterationPlan plan, TsneOptions options)
