@@ -97,7 +97,9 @@ public static class ClusterSuite
         foreach (var batch in Images(n).Chunk(2000))
             await grains.GetGrain<ICollectionGrain>(collection).Add(batch);
         var shards = (n + ICollectionGrain.MembershipShardSize - 1) / ICollectionGrain.MembershipShardSize;
-        await Task.WhenAll(Enumerable.Range(0, shards).Select(s => grains.GetGrain<ICollectionShardGrain>($"{collection}/{s}").EnsureEmbedded()));
+        // A few membership shards at a time: each embeds 4,096 images, and hundreds at once outlive the response timeout.
+        await Parallel.ForEachAsync(Enumerable.Range(0, shards), new ParallelOptions { MaxDegreeOfParallelism = 4 },
+            async (s, _) => await grains.GetGrain<ICollectionShardGrain>($"{collection}/{s}").EnsureEmbedded());
 
         Console.WriteLine("cluster: warming up");
         var warmup = $"{collection}-warmup";
