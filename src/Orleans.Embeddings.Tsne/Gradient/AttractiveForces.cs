@@ -38,16 +38,7 @@ public static class AttractiveForces
             {
                 var i = p.Start + r;
                 for (var at = p.RowStarts[r]; at < p.RowStarts[r + 1]; at++)
-                {
-                    var j = p.Columns[at];
-                    double d2 = 0;
-                    for (var d = 0; d < dimensions; d++)
-                    {
-                        var diff = (double)map[i * dimensions + d] - map[j * dimensions + d];
-                        d2 += diff * diff;
-                    }
-                    total += p.Values[at] * Math.Log(kernel.Weight(d2));
-                }
+                    total += p.Values[at] * Math.Log(kernel.Weight(SquaredDistance(map, dimensions, i, p.Columns[at])));
             }
             blocks[block] = total;
         });
@@ -70,18 +61,23 @@ public static class AttractiveForces
             for (var at = p.RowStarts[r]; at < p.RowStarts[r + 1]; at++)
             {
                 var j = p.Columns[at];
-                double d2 = 0;
-                for (var d = 0; d < dimensions; d++)
-                {
-                    var diff = (double)map[i * dimensions + d] - map[j * dimensions + d];
-                    d2 += diff * diff;
-                }
-                var weight = p.Values[at] * kernel.AttractionWeight(d2);
+                var weight = p.Values[at] * kernel.AttractionWeight(SquaredDistance(map, dimensions, i, j));
                 for (var d = 0; d < dimensions; d++)
                     force[d] += weight * ((double)map[i * dimensions + d] - map[j * dimensions + d]);
             }
             for (var d = 0; d < dimensions; d++) forces[r * dimensions + d] = (float)force[d];
         }
+    }
+
+    private static double SquaredDistance(float[] map, int dimensions, int i, int j)
+    {
+        double d2 = 0;
+        for (var d = 0; d < dimensions; d++)
+        {
+            var diff = (double)map[i * dimensions + d] - map[j * dimensions + d];
+            d2 += diff * diff;
+        }
+        return d2;
     }
 
     // Lanes hold (x, y) of four neighbours; p is spread to both lanes of its pair, and d^2 is a lane's square plus its
