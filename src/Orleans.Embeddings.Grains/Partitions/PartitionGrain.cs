@@ -106,10 +106,17 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
         return Task.FromResult(tree < built.Trees.Count ? built.Trees[tree] : null);
     }
 
-    // The owner's rows are fetched whole (the leaves name rows anywhere in them), its trees one at a time.
+    // Another owner's rows are fetched whole (the leaves name rows anywhere in them), its trees one at a time; this
+    // partition's own forest and rows are used where they are.
     public Task<StepProgress<bool>> OfferIndexCandidatesFrom(int owner) => Poll($"offer-index/{owner}", async () =>
     {
         var loaded = Shard;
+        if (owner == Assignment.Index)
+        {
+            var own = forest ?? throw new PartitionLostException(this.GetPrimaryKeyString());
+            await Task.Run(() => loaded.OfferCandidates(own, loaded.SearchRows));
+            return true;
+        }
         var (start, dimensions) = (Assignment.ShardStarts[owner], loaded.SearchDimensions);
         var rows = new float[Count(owner) * dimensions];
         await foreach (var (offset, slice) in Slices(Partition(owner), PartitionRows.Search, Count(owner), dimensions))
@@ -127,7 +134,7 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
     public Task<StepProgress<bool>> EndNeighborSearch() => Compute("end-neighbors", s =>
     {
         s.EndNeighborSearch();
-        DisposeIndex();
+        ReleaseForest();
     });
 
     public Task<StepProgress<bool>> SendAffinities() => Poll("send-affinities", async () =>
@@ -220,7 +227,7 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
 
     public Task Release()
     {
-        DisposeIndex();
+        ReleaseForest();
         if (assignment is { } released) replicas.Release(released.JobId, released.Epoch);
         DeactivateOnIdle();
         return Task.CompletedTask;
@@ -228,7 +235,7 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
 
     public override Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
-        DisposeIndex();
+        ReleaseForest();
         return Task.CompletedTask;
     }
 
@@ -289,7 +296,7 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
     private int Count(int partition) => Assignment.ShardStarts[partition + 1] - Assignment.ShardStarts[partition];
 
     // The forest serves only the neighbour search.
-    private void DisposeIndex() => forest = null;
+    private void ReleaseForest() => forest = null;
 
     private static async IAsyncEnumerable<(int Offset, float[] Rows)> Slices(IPartitionGrain other, PartitionRows kind, int count, int dimensions)
     {
