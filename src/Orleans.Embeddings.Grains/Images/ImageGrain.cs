@@ -8,7 +8,11 @@ namespace Orleans.Embeddings.Grains.Images;
 /// One image: asks its collection's embedding provider for the vector once, keeps it in durable state, and never
 /// asks again unless the image's source changes. A provider's verdict on this image alone (a bad file) is recorded
 /// as a failure and retried on the next request; any other error (an outage) is not recorded and propagates.
+/// Images are touched in bulk (an ingestion, a job reading its collection) and then rarely: an idle image leaves
+/// memory after two minutes rather than Orleans' default fifteen, so a million of them do not stay resident (and
+/// walked by every garbage collection) while the job that read them runs.
 /// </summary>
+[CollectionAgeLimit(Minutes = 2)]
 public sealed class ImageGrain(
     [PersistentState("image", EmbeddingsSiloBuilderExtensions.StorageName)] IPersistentState<ImageState> image,
     IServiceProvider services,
