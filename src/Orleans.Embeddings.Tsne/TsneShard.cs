@@ -190,22 +190,33 @@ public sealed class TsneShard
             throw new ArgumentException($"A checkpoint of this shard holds {Count} rows of {dims} coordinates.", nameof(rows));
         positions = rows;
         descent = state;
+        pendingAttraction = null;
         gradient = new float[Count * dims];
         repulsion = new RepulsiveForces(Count, dims);
         return MapBounds.Of(positions, dims);
     }
 
     /// <summary>
-    /// The first half of an iteration, from the whole map of this iteration (a replica this machine holds): the
-    /// repulsive forces on this shard's rows from the replica's field, and their share of Z. The attractive forces on
-    /// its rows start here too and run on meanwhile; <see cref="Step"/> waits for them.
+    /// Starts the attractive forces on this shard's rows from the whole map of this iteration, to run on while the
+    /// repulsion is measured; <see cref="Measure"/> starts them if nothing did before.
     /// </summary>
-    public ShardMeasurement Measure(IterationPlan plan, MapReplica map)
+    public void StartAttraction(IterationPlan plan, MapReplica map)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(map);
-        var forces = repulsion ?? throw new InvalidOperationException("The optimisation has not started yet.");
-        pendingAttraction = Task.Run(() => ComputeAttraction(map.Coordinates, plan.MeasuresKl));
+        if (repulsion is null) throw new InvalidOperationException("The optimisation has not started yet.");
+        pendingAttraction ??= Task.Run(() => ComputeAttraction(map.Coordinates, plan.MeasuresKl));
+    }
+
+    /// <summary>
+    /// The first half of an iteration, from the whole map of this iteration (a replica this machine holds): the
+    /// repulsive forces on this shard's rows from the replica's field, and their share of Z. The attractive forces on
+    /// its rows run on meanwhile (<see cref="StartAttraction"/>); <see cref="Step"/> waits for them.
+    /// </summary>
+    public ShardMeasurement Measure(IterationPlan plan, MapReplica map)
+    {
+        StartAttraction(plan, map);
+        var forces = repulsion!;
         forces.Evaluate(map.Field(plan, options), Start, parallel);
         return new ShardMeasurement(forces.ChunkSums());
     }

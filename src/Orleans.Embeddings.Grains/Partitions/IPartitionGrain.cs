@@ -28,7 +28,7 @@ public sealed record PartitionAssignment(
 [GenerateSerializer, Immutable]
 public sealed record AffinityBatch([property: Id(0)] byte[] Entries)
 {
-    public static AffinityBatch From(AffinityEntry[] entries) => new(PackedFloats.Pack<AffinityEntry>(entries));
+    public static AffinityBatch From(ReadOnlySpan<AffinityEntry> entries) => new(PackedFloats.Pack(entries));
 
     public AffinityEntry[] ToEntries() => PackedFloats.Unpack<AffinityEntry>(Entries);
 }
@@ -98,6 +98,7 @@ public interface IPartitionGrain : IGrainWithStringKey
     /// <summary>Calibrates this partition's rows and sends each partition its share of the entries.</summary>
     Task<StepProgress<bool>> SendAffinities();
 
+    /// <summary>One slice of the entries of P that partition <paramref name="fromPartition"/> computed for this one's rows.</summary>
     Task ReceiveAffinities(int fromPartition, AffinityBatch entries);
 
     /// <summary>Adds up what every partition sent into this partition's rows of P; returns its sum p log p.</summary>
@@ -114,6 +115,12 @@ public interface IPartitionGrain : IGrainWithStringKey
 
     /// <summary>The second half: the repulsion on this partition's rows, the gradient and the step.</summary>
     Task<StepProgress<ShardStep>> Step(StepPlan plan);
+
+    /// <summary>
+    /// Floats <paramref name="offset"/> to <paramref name="offset"/> + <paramref name="count"/> of the potentials of
+    /// the FFT grid this partition's silo builds for the plan's iteration, for a silo on the same machine.
+    /// </summary>
+    Task<PackedFloats> GetGridSlice(IterationPlan plan, int offset, int count);
 
     /// <summary>This partition's rows of the map after <paramref name="iteration"/> steps, or as they are now (null).</summary>
     Task<PackedFloats> GetPositions(int? iteration);

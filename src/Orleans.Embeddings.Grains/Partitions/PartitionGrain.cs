@@ -143,7 +143,14 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
         var loaded = Shard;
         var outgoing = await Task.Run(() => loaded.CalibrateAffinities(layout));
         var from = Assignment.Index;
-        await Task.WhenAll(outgoing.Select((entries, to) => Partition(to).ReceiveAffinities(from, AffinityBatch.From(entries))));
+        // In slices: at a million points one partition's entries for another are hundreds of megabytes, past the
+        // largest message Orleans accepts. The receiver adds them up in any order (Symmetrization).
+        var perSlice = SliceBytes / System.Runtime.CompilerServices.Unsafe.SizeOf<AffinityEntry>();
+        await Task.WhenAll(outgoing.Select(async (entries, to) =>
+        {
+            for (var offset = 0; offset < entries.Length; offset += perSlice)
+                await Partition(to).ReceiveAffinities(from, AffinityBatch.From(entries.AsSpan(offset, Math.Min(perSlice, entries.Length - offset))));
+        }));
         return true;
     });
 
@@ -184,10 +191,13 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
             new GradientDescent(loaded.Count, dimensions, PackedFloats.Unpack<float>(saved.Velocity), PackedFloats.Unpack<float>(saved.Gains))));
     });
 
+    // The attraction needs only the rows, so it starts while a co-located silo's grid may still be on its way.
     public Task<StepProgress<ShardMeasurement>> Measure(IterationPlan plan) => Poll($"measure/{plan.Iteration}", async () =>
     {
         var loaded = Shard;
-        var map = await replicas.Get(Assignment, Assignment.Epoch, plan.Iteration, Options.OutputDimensions);
+        var map = await replicas.Get(Assignment, plan, Options);
+        loaded.StartAttraction(plan, map);
+        await replicas.GridReady(Assignment, plan, Options);
         return await Task.Run(() => loaded.Measure(plan, map));
     });
 
@@ -198,6 +208,8 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
         iteration = plan.Iteration + 1;
         return step;
     });
+
+    public Task<PackedFloats> GetGridSlice(IterationPlan plan, int offset, int count) => replicas.GridSlice(Assignment, plan, Options, offset, count);
 
     public Task<PackedFloats> GetPositions(int? after)
     {

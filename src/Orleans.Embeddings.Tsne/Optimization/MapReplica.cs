@@ -32,6 +32,23 @@ public sealed class MapReplica
 
     public int Dimensions { get; }
 
+    /// <summary>The potentials array of the grid this replica last built or took, for the next one to fill.</summary>
+    public float[]? RecyclablePotentials => potentials?.Potentials;
+
+    /// <summary>
+    /// Takes the FFT grid another machine's replica of the same map built for the same plan, instead of building it
+    /// here: the grid is a function of the map and the plan alone, so the field is the one this replica would build.
+    /// </summary>
+    public void UseGrid(FftPotentialGrid grid)
+    {
+        ArgumentNullException.ThrowIfNull(grid);
+        lock (gate)
+        {
+            potentials = grid;
+            field = new FftRepulsionField(grid, Coordinates, Dimensions);
+        }
+    }
+
     /// <summary>The repulsion field of this map as the plan says.</summary>
     public IRepulsionField Field(IterationPlan plan, TsneOptions options)
     {
