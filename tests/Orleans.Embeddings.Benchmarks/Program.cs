@@ -11,6 +11,7 @@ var suites = new Dictionary<string, Func<BenchmarkArguments, Dictionary<string, 
     ["standin"] = StandInSuite.Run,
     ["score"] = ScoreSuite.Run,
     ["neighbors"] = NeighborsSuite.Run,
+    ["page"] = PageSuite.Run,
 };
 if (args.Length == 0 || !suites.TryGetValue(args[0], out var suite))
 {
