@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A stand-in collection of N images through the path a user takes, on a cluster of S silo processes and a
 # redis-server on this machine: `embeddings ingest` of a .npy, `embeddings tsne` (followed to the end), the
-# Projector export and the map TSV export, the map scored against the stand-in's labels, and the map page opened in
+# Projector export and the TSV export, the map scored against the stand-in's labels, and the map page opened in
 # chromium on the finished job (the `page` suite). Prints each step's seconds and peak memory, then one JSON line.
 #   tests/Orleans.Embeddings.Benchmarks/real-path.sh 1000000 [2]
 # Needs a Release build (dotnet build -c Release), redis-server and chromium; the stand-in needs dataset-fashion-mnist.
@@ -24,7 +24,7 @@ timed() {
 }
 
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
 trap cleanup EXIT
 
 input="$work/standin.npy"
@@ -68,15 +68,15 @@ timed "$work/projector.log" "${cli[@]}" export standin-map --out "$work/projecto
 projector_s=$seconds projector_mb=$peak_mb projector_mb_on_disk=$(du -sm "$work/projector" | cut -f1)
 echo "projector export: $projector_s s, CLI peak $projector_mb MB, $projector_mb_on_disk MB written"
 
-timed "$work/map.log" "${cli[@]}" export standin-map --format map --out "$work/map"
+timed "$work/tsv.log" "${cli[@]}" export standin-map --format tsv --out "$work/tsv"
 map_s=$seconds
-echo "map export: $map_s s"
+echo "tsv export (tensors, metadata, map): $map_s s, $(du -sm "$work/tsv" | cut -f1) MB written"
 
 page=$(bench page --url "http://127.0.0.1:$web" --job standin-map | tail -1)
 echo "page: $page"
 
 silo_peaks=$(for pid in "${silo_pids[@]}"; do peak "$pid"; echo; done | paste -sd, -)
-score=$(bench score --input "$input" --labels "$input.labels.tsv" --map "$work/map/map.tsv" | tail -1)
+score=$(bench score --input "$input" --labels "$input.labels.tsv" --map "$work/tsv/map.tsv" | tail -1)
 echo "score: $score"
 
 python3 - "$n" "$silos" "$ingest_s" "$ingest_mb" "$tsne_s" "$projector_s" "$projector_mb" "$projector_mb_on_disk" "$map_s" "$silo_peaks" "$page" "$score" <<'EOF'
@@ -88,7 +88,7 @@ print(json.dumps({
     "ingest_seconds": float(ingest_s), "ingest_cli_peak_mb": int(ingest_mb),
     "tsne_seconds": float(tsne_s),
     "projector_export_seconds": float(projector_s), "projector_export_cli_peak_mb": int(projector_mb), "projector_export_mb": int(projector_disk),
-    "map_export_seconds": float(map_s),
+    "tsv_export_seconds": float(map_s),
     "peak_mb_per_silo": [int(p) for p in peaks.split(",") if p],
     "page_load_seconds": page["load_seconds"], "frame_ms_median": page["frame_ms_median"], "frame_ms_p95": page["frame_ms_p95"],
     "knn_accuracy_10": score.get("knn_accuracy_10"), "knn_preservation_10": score.get("knn_preservation_10"),
