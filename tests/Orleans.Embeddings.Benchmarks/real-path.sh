@@ -3,12 +3,13 @@
 # redis-server on this machine: `embeddings ingest` of a .npy, `embeddings tsne` (followed to the end), the
 # Projector export and the TSV export, the map scored against the stand-in's labels, and the map page opened in
 # chromium on the finished job (the `page` suite). Prints each step's seconds and peak memory, then one JSON line.
-#   tests/Orleans.Embeddings.Benchmarks/real-path.sh 1000000 [2]
+#   tests/Orleans.Embeddings.Benchmarks/real-path.sh 1000000 [2] [tsne options, e.g. --iterations 10]
 # Needs a Release build (dotnet build -c Release), redis-server and chromium; the stand-in needs dataset-fashion-mnist.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 n=${1:-1000000}
 silos=${2:-2}
+shift $(( $# < 2 ? $# : 2 ))
 work=$(mktemp -d /tmp/embeddings-real-path.XXXXXX)
 bin=bin/Release/net10.0
 bench() { dotnet tests/Orleans.Embeddings.Benchmarks/$bin/Orleans.Embeddings.Benchmarks.dll "$@"; }
@@ -59,7 +60,7 @@ tail -1 "$work/ingest.log"
 ingest_s=$seconds ingest_mb=$peak_mb
 echo "ingest: $ingest_s s, CLI peak $ingest_mb MB"
 
-timed "$work/tsne.log" "${cli[@]}" tsne standin --job standin-map
+timed "$work/tsne.log" "${cli[@]}" tsne standin --job standin-map "$@"
 tail -3 "$work/tsne.log"
 tsne_s=$seconds
 echo "tsne: $tsne_s s"

@@ -25,10 +25,10 @@ export class PointRenderer {
   }
 
   /**
-   * Draws `count` points of `dims` coordinates (the first two are drawn) in the order `order`, point i in the
+   * Draws `count` points of `dims` coordinates (the first two are drawn) in the order they come, point i in the
    * packed colour colors[i], as squares of `size` CSS pixels.
    */
-  draw(positions, dims, count, order, colors, view, size) {
+  draw(positions, dims, count, colors, view, size) {
     const { pixels, ratio } = this;
     const width = this.canvas.width;
     const height = this.canvas.height;
@@ -38,8 +38,7 @@ export class PointRenderer {
     const scale = view.scale * ratio;
     const originX = (view.width / 2) * ratio - view.cx * scale;
     const originY = (view.height / 2) * ratio + view.cy * scale;
-    for (let n = 0; n < count; n++) {
-      const i = order[n];
+    for (let i = 0; i < count; i++) {
       const x = Math.round(originX + positions[i * dims] * scale) - half;
       const y = Math.round(originY - (dims > 1 ? positions[i * dims + 1] : 0) * scale) - half;
       if (x >= width || y >= height || x + side <= 0 || y + side <= 0) continue;
