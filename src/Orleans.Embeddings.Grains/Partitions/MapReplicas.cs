@@ -22,8 +22,8 @@ namespace Orleans.Embeddings.Grains.Partitions;
 /// </summary>
 public sealed class MapReplicas(IGrainFactory grains, ILocalSiloDetails localSilo)
 {
-    /// <summary>Largest slice of potentials one message carries, so that no message nears Orleans' size limit.</summary>
-    private const int SliceFloats = 4 << 20;
+    /// <summary>Potentials one message carries: the partitions' slice size.</summary>
+    private const int SliceFloats = PartitionGrain.SliceBytes / sizeof(float);
 
     private readonly Dictionary<string, RunReplica> current = [];
 
@@ -92,8 +92,7 @@ public sealed class MapReplicas(IGrainFactory grains, ILocalSiloDetails localSil
             var offset = slice * SliceFloats;
             (await source.GetGridSlice(plan, offset, Math.Min(SliceFloats, size - offset))).CopyTo(potentials.AsSpan(offset));
         }));
-        replica.UseGrid(new FftPotentialGrid(geometry.Dimensions, geometry.BoxesPerDimension, geometry.PointsPerBox,
-            geometry.BoxWidth, geometry.Origin, options.DegreesOfFreedom, potentials));
+        replica.UseGrid(geometry.WithPotentials(options.DegreesOfFreedom, potentials));
     }
 
     /// <summary>

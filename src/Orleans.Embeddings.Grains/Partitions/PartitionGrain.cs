@@ -26,7 +26,7 @@ namespace Orleans.Embeddings.Grains.Partitions;
 public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, MapReplicas replicas) : Grain, IPartitionGrain
 {
     /// <summary>Largest slice of rows one message carries, so that no message nears Orleans' size limit.</summary>
-    private const int SliceBytes = 16 << 20;
+    internal const int SliceBytes = 16 << 20;
 
     /// <summary>Finished steps kept for a caller whose answer was lost, so that asking again does not redo them.</summary>
     private const int FinishedStepsKept = 16;

@@ -25,6 +25,10 @@ public sealed record FftGridGeometry(
     /// <summary>Floats in one charge or potential grid.</summary>
     public int GridLength => ChargeCount * (Dimensions == 1 ? NodesPerDimension : NodesPerDimension * NodesPerDimension);
 
+    /// <summary>The grid of this geometry with its node potentials for a kernel of <paramref name="degreesOfFreedom"/>.</summary>
+    public FftPotentialGrid WithPotentials(double degreesOfFreedom, float[] potentials) =>
+        new(Dimensions, BoxesPerDimension, PointsPerBox, BoxWidth, Origin, degreesOfFreedom, potentials);
+
     /// <summary>Centre of the middle box along <paramref name="dimension"/>; charges use coordinates relative to it.</summary>
     public double Center(int dimension) => Origin[dimension] + (BoxesPerDimension / 2 + 0.5) * BoxWidth;
 }

@@ -191,8 +191,7 @@ public sealed class FftRepulsionField : IRepulsionField
         var potentials = recycle?.Potentials is { } old && old.Length == size
             ? old
             : GC.AllocateUninitializedArray<float>(size);
-        var grid = new FftPotentialGrid(geometry.Dimensions, geometry.BoxesPerDimension, geometry.PointsPerBox,
-            geometry.BoxWidth, geometry.Origin, dof, potentials);
+        var grid = geometry.WithPotentials(dof, potentials);
         var spacing = geometry.BoxWidth / geometry.PointsPerBox;
         if (geometry.Dimensions == 2)
         {
