@@ -222,6 +222,17 @@ public sealed class TsneShard
     }
 
     /// <summary>
+    /// Instead of <see cref="Measure"/>, where another process of this machine built the field: takes the repulsive
+    /// forces on rows <paramref name="offset"/> on of this shard as that process evaluated them
+    /// (<see cref="MapReplica.EvaluateRepulsion"/>); the chunk sums of Z come with them.
+    /// </summary>
+    public void TakeRepulsion(int offset, ReadOnlySpan<float> forces)
+    {
+        if (repulsion is null) throw new InvalidOperationException("The optimisation has not started yet.");
+        forces.CopyTo(repulsion.Forces.AsSpan(offset * options.OutputDimensions));
+    }
+
+    /// <summary>
     /// The second half: with Z known, the gradient and the step of the shard's rows and optimiser state (none on the
     /// final pass, which only measures). Returns the box around the rows' new positions and, on KL iterations, the
     /// rows' sum p log w.

@@ -33,6 +33,13 @@ public sealed record AffinityBatch([property: Id(0)] byte[] Entries)
     public AffinityEntry[] ToEntries() => PackedFloats.Unpack<AffinityEntry>(Entries);
 }
 
+/// <summary>
+/// The repulsion on a slice of a partition's rows, as the silo that builds its machine's field evaluated them: each
+/// row's force, row-major, and the slice's share of Z per chunk of rows.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record RepulsionSlice([property: Id(0)] PackedFloats Forces, [property: Id(1)] double[] ZChunks);
+
 /// <summary>Which rows another partition should hand over.</summary>
 public enum PartitionRows
 {
@@ -117,10 +124,11 @@ public interface IPartitionGrain : IGrainWithStringKey
     Task<StepProgress<ShardStep>> Step(StepPlan plan);
 
     /// <summary>
-    /// Floats <paramref name="offset"/> to <paramref name="offset"/> + <paramref name="count"/> of the potentials of
-    /// the FFT grid this partition's silo builds for the plan's iteration, for a silo on the same machine.
+    /// The repulsion on rows <paramref name="firstRow"/> to <paramref name="firstRow"/> + <paramref name="count"/> of
+    /// the plan's map, another partition's on a silo of the same machine, from the field this partition's silo builds
+    /// for the machine.
     /// </summary>
-    Task<PackedFloats> GetGridSlice(IterationPlan plan, int offset, int count);
+    Task<RepulsionSlice> EvaluateRepulsion(IterationPlan plan, int firstRow, int count);
 
     /// <summary>This partition's rows of the map after <paramref name="iteration"/> steps, or as they are now (null).</summary>
     Task<PackedFloats> GetPositions(int? iteration);

@@ -1,7 +1,5 @@
-using Orleans.Embeddings.Grains.Serialization;
 using Orleans.Embeddings.Tsne;
 using Orleans.Embeddings.Tsne.Optimization;
-using Orleans.Embeddings.Tsne.Repulsion;
 using Orleans.Runtime;
 
 namespace Orleans.Embeddings.Grains.Partitions;
@@ -14,37 +12,34 @@ namespace Orleans.Embeddings.Grains.Partitions;
 /// the previous iteration are reused: every partition has measured (read them) before any steps, and steps before
 /// the next iteration is fetched.
 /// <para>
-/// Silos on one machine (one address) share its cores, so there the FFT grid is built once per machine, not per
-/// silo: the first of them (in address order) that hosts partitions of the job builds it, and the others copy its
-/// potentials over loopback, which costs far less than a second spreading and convolution on the same cores. On
-/// separate machines every silo builds its own grid from its copy of the map, and no grid crosses the network.
+/// Silos on one machine (one address) share its cores, so there the repulsion field is built once per machine, not
+/// per silo: the first of them (in address order) that hosts partitions of the job builds it, and the others' partitions
+/// have it evaluate their rows' repulsion (8 bytes a row back at most), which costs far less than a second spreading and
+/// convolution on the same cores, or a copy of the grid (16 bytes a node). On separate machines every silo builds its
+/// own field from its copy of the map, and no grid crosses the network.
 /// </para>
 /// </summary>
 public sealed class MapReplicas(IGrainFactory grains, ILocalSiloDetails localSilo)
 {
-    /// <summary>Potentials one message carries: the partitions' slice size.</summary>
-    private const int SliceFloats = PartitionGrain.SliceBytes / sizeof(float);
-
     private readonly Dictionary<string, RunReplica> current = [];
 
-    private sealed record RunReplica(int Iteration, Task<MapReplica> Replica, Task Grid, Task<IPartitionGrain?> GridSource);
+    private sealed record RunReplica(int Iteration, Task<MapReplica> Replica, Task<IPartitionGrain?> FieldHolder);
 
     /// <summary>The map after <see cref="IterationPlan.Iteration"/> steps of the run (job and epoch) the assignment belongs to.</summary>
     public Task<MapReplica> Get(PartitionAssignment assignment, IterationPlan plan, TsneOptions options) => Current(assignment, plan, options).Replica;
 
     /// <summary>
-    /// Done when the replica of the plan's iteration holds its FFT grid, copied from the machine's builder, where this
-    /// silo is not it; at once otherwise (the replica builds its field on first use).
+    /// A partition on the silo of this machine that builds the run's repulsion field, or null where that is this
+    /// silo: the first silo in address order, among those at this silo's address that host partitions of the run.
     /// </summary>
-    public Task GridReady(PartitionAssignment assignment, IterationPlan plan, TsneOptions options) => Current(assignment, plan, options).Grid;
+    public Task<IPartitionGrain?> FieldHolder(PartitionAssignment assignment, IterationPlan plan, TsneOptions options) =>
+        Current(assignment, plan, options).FieldHolder;
 
-    /// <summary>A slice of the potentials of the FFT grid this silo's replica holds for the plan (building it if it has not yet).</summary>
-    public async Task<PackedFloats> GridSlice(PartitionAssignment assignment, IterationPlan plan, TsneOptions options, int offset, int count)
+    /// <summary>The repulsion on rows of another silo's partition from the field this silo's replica holds for the plan.</summary>
+    public async Task<RepulsiveForces> EvaluateRepulsion(PartitionAssignment assignment, IterationPlan plan, TsneOptions options, int firstRow, int count)
     {
         var replica = await Get(assignment, plan, options);
-        var field = await Task.Run(() => replica.Field(plan, options));
-        var grid = (field as FftRepulsionField)?.Grid ?? throw new InvalidOperationException("The plan of this iteration has no FFT grid.");
-        return PackedFloats.From(grid.Potentials.AsSpan(offset, count));
+        return await Task.Run(() => replica.EvaluateRepulsion(plan, options, firstRow, count));
     }
 
     private RunReplica Current(PartitionAssignment assignment, IterationPlan plan, TsneOptions options)
@@ -55,9 +50,8 @@ public sealed class MapReplicas(IGrainFactory grains, ILocalSiloDetails localSil
             current.TryGetValue(run, out var held);
             if (held is not null && held.Iteration == plan.Iteration) return held;
             var previous = held?.Replica is { IsCompletedSuccessfully: true } done ? done.Result : null;
-            var source = held?.GridSource is { IsFaulted: false } known ? known : GridSource(assignment);
-            var replica = Fetch(assignment, plan, options, previous);
-            var entry = new RunReplica(plan.Iteration, replica, CopyGrid(replica, plan, options, source), source);
+            var holder = held?.FieldHolder is { IsFaulted: false } known ? known : FindFieldHolder(assignment);
+            var entry = new RunReplica(plan.Iteration, Fetch(assignment, plan, options, previous), holder);
             current[run] = entry;
             return entry;
         }
@@ -81,25 +75,7 @@ public sealed class MapReplicas(IGrainFactory grains, ILocalSiloDetails localSil
         return new MapReplica(plan.Iteration, map, dimensions, previous);
     }
 
-    private static async Task CopyGrid(Task<MapReplica> fetching, IterationPlan plan, TsneOptions options, Task<IPartitionGrain?> gridSource)
-    {
-        var replica = await fetching;
-        if (plan.Grid is not { } geometry || await gridSource is not { } source) return;
-        var size = geometry.GridLength;
-        var potentials = replica.RecyclablePotentials is { } old && old.Length == size ? old : new float[size];
-        await Task.WhenAll(Enumerable.Range(0, (size + SliceFloats - 1) / SliceFloats).Select(async slice =>
-        {
-            var offset = slice * SliceFloats;
-            (await source.GetGridSlice(plan, offset, Math.Min(SliceFloats, size - offset))).CopyTo(potentials.AsSpan(offset));
-        }));
-        replica.UseGrid(geometry.WithPotentials(options.DegreesOfFreedom, potentials));
-    }
-
-    /// <summary>
-    /// A partition on the silo that builds this machine's grid for the run, or null where that is this silo: the
-    /// first silo in address order, among those at this silo's address that host partitions of the run.
-    /// </summary>
-    private async Task<IPartitionGrain?> GridSource(PartitionAssignment assignment)
+    private async Task<IPartitionGrain?> FindFieldHolder(PartitionAssignment assignment)
     {
         var management = grains.GetGrain<IManagementGrain>(0);
         var partitions = Enumerable.Range(0, assignment.ShardStarts.Length - 1).Select(p => Partition(assignment, p)).ToArray();

@@ -191,14 +191,25 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
             new GradientDescent(loaded.Count, dimensions, PackedFloats.Unpack<float>(saved.Velocity), PackedFloats.Unpack<float>(saved.Gains))));
     });
 
-    // The attraction needs only the rows, so it starts while a co-located silo's grid may still be on its way.
+    // The attraction needs only the rows, so it starts before the repulsion, which may come from another silo.
     public Task<StepProgress<ShardMeasurement>> Measure(IterationPlan plan) => Poll($"measure/{plan.Iteration}", async () =>
     {
         var loaded = Shard;
         var map = await replicas.Get(Assignment, plan, Options);
         loaded.StartAttraction(plan, map);
-        await replicas.GridReady(Assignment, plan, Options);
-        return await Task.Run(() => loaded.Measure(plan, map));
+        if (await replicas.FieldHolder(Assignment, plan, Options) is not { } holder)
+            return await Task.Run(() => loaded.Measure(plan, map));
+        // Slices of whole chunks, so that their chunk sums line up with those of one evaluation of all the rows.
+        var chunksPerSlice = Math.Max(1, SliceBytes / (Options.OutputDimensions * sizeof(float) * ShardLayout.ChunkRows));
+        var rowsPerSlice = chunksPerSlice * ShardLayout.ChunkRows;
+        var zChunks = await Task.WhenAll(Enumerable.Range(0, (loaded.Count + rowsPerSlice - 1) / rowsPerSlice).Select(async slice =>
+        {
+            var offset = slice * rowsPerSlice;
+            var evaluated = await holder.EvaluateRepulsion(plan, loaded.Start + offset, Math.Min(rowsPerSlice, loaded.Count - offset));
+            loaded.TakeRepulsion(offset, evaluated.Forces.AsSpan());
+            return evaluated.ZChunks;
+        }));
+        return new ShardMeasurement([.. zChunks.SelectMany(chunks => chunks)]);
     });
 
     public Task<StepProgress<ShardStep>> Step(StepPlan plan) => Poll($"step/{plan.Iteration}", async () =>
@@ -209,7 +220,11 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
         return step;
     });
 
-    public Task<PackedFloats> GetGridSlice(IterationPlan plan, int offset, int count) => replicas.GridSlice(Assignment, plan, Options, offset, count);
+    public async Task<RepulsionSlice> EvaluateRepulsion(IterationPlan plan, int firstRow, int count)
+    {
+        var forces = await replicas.EvaluateRepulsion(Assignment, plan, Options, firstRow, count);
+        return new RepulsionSlice(PackedFloats.From(forces.Forces), forces.ChunkSums());
+    }
 
     public Task<PackedFloats> GetPositions(int? after)
     {

@@ -15,6 +15,9 @@ public sealed record PackedFloats([property: Id(0)] byte[] Bytes)
 
     public float[] ToArray() => Unpack<float>(Bytes);
 
+    /// <summary>The floats where they are, without a copy.</summary>
+    public ReadOnlySpan<float> AsSpan() => MemoryMarshal.Cast<byte, float>(Bytes);
+
     /// <summary>Copies the floats into <paramref name="destination"/>, which must hold exactly as many.</summary>
     public void CopyTo(Span<float> destination)
     {

@@ -7,7 +7,8 @@ namespace Orleans.Embeddings.Tsne.Optimization;
 /// neighbours' positions, wherever they live. One replica per machine and iteration, shared by its shards. The
 /// repulsion field is built from it once, on first use, for all of them: the FFT grid of the coordinator's plan
 /// (every point's charges spread in row order, one convolution), or a Barnes-Hut tree. Building it where the map
-/// already is costs O(N + G log G) per machine and moves no grid.
+/// already is costs O(N + G log G) per machine and moves no grid. Shards in other processes of the machine have
+/// their rows' repulsion evaluated here (<see cref="EvaluateRepulsion"/>) rather than building a second field.
 /// </summary>
 public sealed class MapReplica
 {
@@ -32,23 +33,6 @@ public sealed class MapReplica
 
     public int Dimensions { get; }
 
-    /// <summary>The potentials array of the grid this replica last built or took, for the next one to fill.</summary>
-    public float[]? RecyclablePotentials => potentials?.Potentials;
-
-    /// <summary>
-    /// Takes the FFT grid another machine's replica of the same map built for the same plan, instead of building it
-    /// here: the grid is a function of the map and the plan alone, so the field is the one this replica would build.
-    /// </summary>
-    public void UseGrid(FftPotentialGrid grid)
-    {
-        ArgumentNullException.ThrowIfNull(grid);
-        lock (gate)
-        {
-            potentials = grid;
-            field = new FftRepulsionField(grid, Coordinates, Dimensions);
-        }
-    }
-
     /// <summary>The repulsion field of this map as the plan says.</summary>
     public IRepulsionField Field(IterationPlan plan, TsneOptions options)
     {
@@ -61,5 +45,21 @@ public sealed class MapReplica
             }
             return field ??= RepulsionFields.Build(plan.Method, Coordinates, Dimensions, options);
         }
+    }
+
+    /// <summary>
+    /// The repulsion on rows <paramref name="firstRow"/> to <paramref name="firstRow"/> + <paramref name="count"/> of
+    /// this map from its field, for a shard in another process of the machine: the same values and chunk sums that
+    /// shard's own <see cref="TsneShard.Measure"/> would compute, since every row's values depend on the field and
+    /// the row alone. Rows start on a chunk boundary (<see cref="ShardLayout.ChunkRows"/>).
+    /// </summary>
+    public RepulsiveForces EvaluateRepulsion(IterationPlan plan, TsneOptions options, int firstRow, int count)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (firstRow % ShardLayout.ChunkRows != 0 || firstRow < 0 || count < 0 || firstRow + count > Coordinates.Length / Dimensions)
+            throw new ArgumentOutOfRangeException(nameof(firstRow), firstRow, $"Rows {firstRow} to {firstRow + count} are not a chunk-aligned range of the map.");
+        var forces = new RepulsiveForces(count, Dimensions);
+        forces.Evaluate(Field(plan, options), firstRow, options.Parallelism);
+        return forces;
     }
 }
