@@ -9,8 +9,10 @@ namespace Orleans.Embeddings.Grains.Images;
 /// asks again unless the image's source changes. A provider's verdict on this image alone (a bad file) is recorded
 /// as a failure and retried on the next request; any other error (an outage) is not recorded and propagates.
 /// Images are touched in bulk (an ingestion, a job reading its collection) and then rarely: an idle image leaves
-/// memory after two minutes rather than Orleans' default fifteen, so a million of them do not stay resident (and
-/// walked by every garbage collection) while the job that read them runs.
+/// memory after two minutes rather than Orleans' default fifteen, and at once after it has handed its embedding to a
+/// reader (<see cref="Embed"/>), so a million of them do not stay resident while the job that read them runs: walked
+/// by every garbage collection, and by the silo's metrics every second (Orleans sums the pending requests of every
+/// activation for the dashboard), which cost the silos of a 250,000-image job a fifth of their time.
 /// </summary>
 [CollectionAgeLimit(Minutes = 2)]
 public sealed class ImageGrain(
@@ -78,6 +80,8 @@ public sealed class ImageGrain(
     public async Task<EmbeddedImage> Embed()
     {
         var info = await EnsureEmbedded();
+        // The reader (a job's collection shard, an index build, a query) keeps the vector; the state is in storage.
+        DeactivateOnIdle();
         return new EmbeddedImage(image.State.Embedding, info.Labels, info.Status == EmbeddingStatus.Embedded ? null : info.Failure ?? "not embedded");
     }
 
