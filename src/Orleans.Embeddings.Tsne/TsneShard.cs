@@ -16,7 +16,7 @@ namespace Orleans.Embeddings.Tsne;
 public sealed class TsneShard
 {
     private readonly TsneOptions options;
-    private readonly ParallelOptions parallel;
+    private ParallelOptions parallel;
     private readonly StudentKernel kernel;
     private TopKAccumulator? neighborSearch;
     private CandidateRefinement? refinement;
@@ -102,6 +102,16 @@ public sealed class TsneShard
     // --- Nearest neighbours ---
 
     public void BeginNeighborSearch(int k) => neighborSearch = new TopKAccumulator(Start, Count, k);
+
+    /// <summary>
+    /// Splits the run's threads among <paramref name="shards"/> shards that work at once on this machine, each in
+    /// its own process, from the next step on (1: this shard takes them all again). Threads that outnumber the cores
+    /// take turns on them and evict each other's data from the caches; the results do not depend on the count.
+    /// </summary>
+    public void ShareCores(int shards) => parallel = new ParallelOptions
+    {
+        MaxDegreeOfParallelism = Math.Max(1, options.Parallelism.MaxDegreeOfParallelism / Math.Max(1, shards)),
+    };
 
     /// <summary>Offers another shard's search rows (or this shard's own) to this shard's rows by exact distance.</summary>
     public void OfferCandidates(ReadOnlyMemory<float> searchRows, int candidateStart) =>

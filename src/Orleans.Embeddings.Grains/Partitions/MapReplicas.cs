@@ -13,10 +13,10 @@ namespace Orleans.Embeddings.Grains.Partitions;
 /// the next iteration is fetched.
 /// <para>
 /// Silos on one machine (one address) share its cores, so there the repulsion field is built once per machine, not
-/// per silo: the first of them (in address order) that hosts partitions of the job builds it, and the others' partitions
-/// have it evaluate their rows' repulsion (8 bytes a row back at most), which costs far less than a second spreading and
-/// convolution on the same cores, or a copy of the grid (16 bytes a node). On separate machines every silo builds its
-/// own field from its copy of the map, and no grid crosses the network.
+/// per silo: the first of them (in address order) that hosts partitions of the job builds it, and the others'
+/// partitions have it evaluate their rows' repulsion (a float a coordinate of each row comes back), which costs far
+/// less than a second spreading and convolution on the same cores, or a copy of the grid (16 bytes a node). On
+/// separate machines every silo builds its own field from its copy of the map, and no grid crosses the network.
 /// </para>
 /// </summary>
 public sealed class MapReplicas(IGrainFactory grains, ILocalSiloDetails localSilo)
@@ -75,17 +75,30 @@ public sealed class MapReplicas(IGrainFactory grains, ILocalSiloDetails localSil
         return new MapReplica(plan.Iteration, map, dimensions, previous);
     }
 
+    /// <summary>How many of the run's partitions run on this silo's machine (silos at this address), this one's included.</summary>
+    public async Task<int> PartitionsOnThisMachine(PartitionAssignment assignment)
+    {
+        var (_, silos) = await Placement(assignment);
+        return Math.Max(1, silos.Count(s => s is not null && s.Endpoint.Address.Equals(localSilo.SiloAddress.Endpoint.Address)));
+    }
+
     private async Task<IPartitionGrain?> FindFieldHolder(PartitionAssignment assignment)
     {
-        var management = grains.GetGrain<IManagementGrain>(0);
-        var partitions = Enumerable.Range(0, assignment.ShardStarts.Length - 1).Select(p => Partition(assignment, p)).ToArray();
-        var silos = await Task.WhenAll(partitions.Select(p => management.GetActivationAddress(p).AsTask()));
+        var (partitions, silos) = await Placement(assignment);
         var local = localSilo.SiloAddress;
         var builder = silos.OfType<SiloAddress>()
             .Where(s => s.Endpoint.Address.Equals(local.Endpoint.Address))
             .Append(local)
             .MinBy(s => s.ToString(), StringComparer.Ordinal)!;
         return builder.Equals(local) ? null : partitions[Array.FindIndex(silos, s => builder.Equals(s))];
+    }
+
+    /// <summary>The run's partitions and the silo each is active on (null where none is).</summary>
+    private async Task<(IPartitionGrain[] Partitions, SiloAddress?[] Silos)> Placement(PartitionAssignment assignment)
+    {
+        var management = grains.GetGrain<IManagementGrain>(0);
+        var partitions = Enumerable.Range(0, assignment.ShardStarts.Length - 1).Select(p => Partition(assignment, p)).ToArray();
+        return (partitions, await Task.WhenAll(partitions.Select(p => management.GetActivationAddress(p).AsTask())));
     }
 
     private IPartitionGrain Partition(PartitionAssignment assignment, int partition) =>

@@ -82,7 +82,17 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
     public Task<StepProgress<bool>> ApplyPca(PcaModel model, int reduceTo, int searchDimensions) =>
         Compute("apply-pca", s => s.ApplyPca(model, reduceTo, searchDimensions));
 
-    public Task<StepProgress<bool>> BeginNeighborSearch(int candidates) => Compute("begin-neighbors", s => s.BeginNeighborSearch(candidates));
+    // Every partition of a machine searches at once, so through the neighbour phase each takes its share of the cores
+    // (measured at 250,000 points on two silos of two cores: 18.4 s against 23.5 to 24.9 s with two threads each).
+    // The iterations keep every thread: there the silo that builds the machine's field has more to do than the others.
+    public Task<StepProgress<bool>> BeginNeighborSearch(int candidates) => Poll("begin-neighbors", async () =>
+    {
+        var loaded = Shard;
+        var sharing = await replicas.PartitionsOnThisMachine(Assignment);
+        loaded.ShareCores(sharing);
+        loaded.BeginNeighborSearch(candidates);
+        return true;
+    });
 
     public Task<PackedFloats> GetRows(PartitionRows kind, int offset, int count)
     {
@@ -134,6 +144,7 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
     public Task<StepProgress<bool>> EndNeighborSearch() => Compute("end-neighbors", s =>
     {
         s.EndNeighborSearch();
+        s.ShareCores(1);
         ReleaseForest();
     });
 

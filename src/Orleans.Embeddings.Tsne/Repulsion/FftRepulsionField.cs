@@ -40,6 +40,7 @@ public sealed class FftRepulsionField : IRepulsionField
     private static GridConvolution2D? s_convolution2D;
     private static GridConvolution1D? s_convolution1D;
 
+    private readonly float[] _potentials;
     private readonly float[] _map;
     private readonly int _dimensions;
     private readonly int _rows;
@@ -72,7 +73,7 @@ public sealed class FftRepulsionField : IRepulsionField
         if (grid.Potentials is null || grid.Potentials.Length != expected)
             throw new ArgumentException("The potentials do not match the grid geometry.", nameof(grid));
 
-        Grid = grid;
+        _potentials = grid.Potentials;
         _map = map;
         _dimensions = dimensions;
         _rows = map.Length / dimensions;
@@ -86,9 +87,6 @@ public sealed class FftRepulsionField : IRepulsionField
         for (var d = 0; d < dimensions; d++) _center[d] = grid.Center(d);
         (_nodeOffsets, _inverseDenominators) = LagrangeNodes(_pointsPerBox);
     }
-
-    /// <summary>The grid this field interpolates from; what a remote evaluator needs besides the map.</summary>
-    public FftPotentialGrid Grid { get; }
 
     public int Dimensions => _dimensions;
 
@@ -243,7 +241,7 @@ public sealed class FftRepulsionField : IRepulsionField
         var center1 = _center[1];
         var w0 = stackalloc double[p];
         var w1 = stackalloc double[p];
-        fixed (float* potentials = Grid.Potentials, map = _map, force = forces)
+        fixed (float* potentials = _potentials, map = _map, force = forces)
         fixed (double* nodeOffsets = _nodeOffsets, inverseDenominators = _inverseDenominators, zs = z)
         {
             var point = map + 2 * start;
@@ -305,7 +303,7 @@ public sealed class FftRepulsionField : IRepulsionField
         var origin = _origin[0];
         var center = _center[0];
         var w = stackalloc double[p];
-        fixed (float* potentials = Grid.Potentials, map = _map)
+        fixed (float* potentials = _potentials, map = _map)
         fixed (double* nodeOffsets = _nodeOffsets, inverseDenominators = _inverseDenominators)
         {
             for (var row = 0; row < z.Length; row++)
