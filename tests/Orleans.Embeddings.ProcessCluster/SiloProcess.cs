@@ -47,7 +47,8 @@ public sealed class SiloProcess : IAsyncDisposable
     public double PeakMegabytes()
     {
         var line = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
+        // "VmHWM:\t 7654321 kB": a tab, then spaces only below 10,000,000 kB, so split on any white space.
+        return double.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
     }
 
     /// <summary>Ends the process at once, as a machine failure would (SIGKILL).</summary>
