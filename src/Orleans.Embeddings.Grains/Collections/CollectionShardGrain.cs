@@ -27,8 +27,10 @@ public sealed class CollectionShardGrain(
             throw new ArgumentOutOfRangeException(nameof(position), position, $"The shard holds {current.Count} ids.");
         if (position == current.Count && ids.Length == 0) return;
         var dropped = current.GetRange(position, current.Count - position);
+        var stored = members.State.Stored;
         current.RemoveRange(position, dropped.Count);
         current.AddRange(ids);
+        members.State.Stored = null;
         DropCaches();
         try
         {
@@ -38,14 +40,17 @@ public sealed class CollectionShardGrain(
         {
             current.RemoveRange(position, ids.Length);
             current.AddRange(dropped);
+            members.State.Stored = stored;
             throw;
         }
+        if (stored is not null) await StoredBlock.Clear();
     }
 
     public Task<string[]> GetIds() => Task.FromResult(members.State.Ids.ToArray());
 
     public async Task<EmbeddingSummary> EnsureEmbedded()
     {
+        if (members.State.Stored is { } stored) return stored;
         var block = await Block();
         return new EmbeddingSummary(block.Ids.Length, block.Ids.Length - block.Failures.Length, block.Dimensions, block.Failures);
     }
@@ -64,10 +69,13 @@ public sealed class CollectionShardGrain(
 
     public async Task<string[][]> GetLabels() => (await ForEachImage(image => image.GetInfo())).Select(i => i.Labels).ToArray();
 
-    public Task Invalidate()
+    public async Task Invalidate()
     {
         DropCaches();
-        return Task.CompletedTask;
+        if (members.State.Stored is null) return;
+        members.State.Stored = null;
+        await members.WriteStateAsync();
+        await StoredBlock.Clear();
     }
 
     public async Task<int> Clear()
@@ -77,26 +85,34 @@ public sealed class CollectionShardGrain(
         foreach (var batch in ids.Chunk(Concurrency))
             await Task.WhenAll(batch.Select(id => GrainFactory.GetGrain<IImageGrain>(ImageGrain.KeyOf(collection, id)).Delete()));
         await members.ClearStateAsync();
+        await StoredBlock.Clear();
         DropCaches();
         DeactivateOnIdle();
         return ids.Length;
     }
 
     /// <summary>
-    /// The shard's embeddings, one call per image. A job asks for them twice in quick succession (the coordinator
-    /// checks, then the partitions read), so the block is kept for a minute after it is assembled.
+    /// The shard's embeddings: the stored block while the members are those it was stored for, or else one call per
+    /// image, stored as a block once every member has its embedding. A job reads each block from one or two
+    /// partitions in quick succession, so the block is also kept in memory for a minute after it is read.
     /// </summary>
     private async Task<EmbeddingBlock> Block()
     {
         if (cached is { } block && cachedIds == members.State.Ids.Count) return block;
-        block = await Gather();
-        if (block.Failures.Length == 0)
+        if (members.State.Stored is not null && await StoredBlock.Load() is { } loaded && loaded.Ids.SequenceEqual(members.State.Ids, StringComparer.Ordinal))
+            block = loaded;
+        else
         {
-            (cached, cachedIds) = (block, members.State.Ids.Count);
-            expiry?.Dispose();
-            expiry = this.RegisterGrainTimer(() => { cached = null; expiry?.Dispose(); return Task.CompletedTask; },
-                new GrainTimerCreationOptions(CacheLifetime, Timeout.InfiniteTimeSpan));
+            block = await Gather();
+            if (block.Failures.Length > 0) return block;
+            await StoredBlock.Save(block);
+            members.State.Stored = new EmbeddingSummary(block.Ids.Length, block.Ids.Length, block.Dimensions, []);
+            await members.WriteStateAsync();
         }
+        (cached, cachedIds) = (block, members.State.Ids.Count);
+        expiry?.Dispose();
+        expiry = this.RegisterGrainTimer(() => { cached = null; expiry?.Dispose(); return Task.CompletedTask; },
+            new GrainTimerCreationOptions(CacheLifetime, Timeout.InfiniteTimeSpan));
         return block;
     }
 
@@ -123,6 +139,8 @@ public sealed class CollectionShardGrain(
     }
 
     private void DropCaches() => cached = null;
+
+    private IEmbeddingBlockGrain StoredBlock => GrainFactory.GetGrain<IEmbeddingBlockGrain>(this.GetPrimaryKeyString());
 
     private async Task<T[]> ForEachImage<T>(Func<IImageGrain, Task<T>> call)
     {

@@ -24,4 +24,6 @@ public sealed class CollectionState
 public sealed class CollectionShardState
 {
     [Id(0)] public List<string> Ids { get; set; } = [];
+    /// <summary>What the stored block of these members' embeddings holds (<see cref="EmbeddingBlockGrain"/>); null while none is stored.</summary>
+    [Id(1)] public EmbeddingSummary? Stored { get; set; }
 }
