@@ -13,7 +13,8 @@ namespace Orleans.Embeddings.Benchmarks;
 /// tensors.tsv, through the `vectors` provider; --labels FILE scores both maps). Options: --n N, --silos S (1: a
 /// silo in this process with embedded storage, or a silo process with --processes yes; more: S silo processes on
 /// loopback with a real redis-server), --partitions P (default: the job's own choice, one per core of the
-/// cluster), --map FILE. Ingestion and embedding happen before the clock starts; the
+/// cluster), --early-iterations E and --iterations I (the defaults' otherwise; a few of each time the phases before
+/// the optimisation), --map FILE. Ingestion and embedding happen before the clock starts; the
 /// job's own input phase, which gathers the embeddings from the image grains, is timed. Both sides first run a
 /// 2,048-point job, so both are measured warm (every fresh silo process would otherwise pay the JIT inside the job).
 /// </summary>
@@ -29,7 +30,12 @@ public static class ClusterSuite
         var silos = arguments.Int("silos", 1);
         var partitions = arguments.Int("partitions", 0);
         var processes = arguments.String("processes") is "yes" or "true" || silos > 1;
-        var parameters = new TsneParameters();
+        var defaults = new TsneParameters();
+        var parameters = defaults with
+        {
+            EarlyExaggerationIterations = arguments.Int("early-iterations", defaults.EarlyExaggerationIterations),
+            Iterations = arguments.Int("iterations", defaults.Iterations),
+        };
         var input = arguments.String("input") is { } path ? Path.GetFullPath(path) : null;
         var (pixels, dimensions) = input is null ? FashionMnistPixels(arguments.Int("n", 20_000)) : VectorFiles.Read(input);
         var n = pixels.Length / dimensions;
