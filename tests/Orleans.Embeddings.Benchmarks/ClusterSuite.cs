@@ -15,7 +15,7 @@ namespace Orleans.Embeddings.Benchmarks;
 /// loopback with a real redis-server), --partitions P (default: the job's own choice, one per core of the
 /// cluster), --early-iterations E and --iterations I (the defaults' otherwise; a few of each time the phases before
 /// the optimisation), --map FILE. Ingestion and embedding happen before the clock starts; the
-/// job's own input phase, which gathers the embeddings from the image grains, is timed. Both sides first run a
+/// job's own input phase, which reads the embeddings from the collection's membership shards, is timed. Both sides first run a
 /// 2,048-point job, so both are measured warm (every fresh silo process would otherwise pay the JIT inside the job).
 /// </summary>
 public static class ClusterSuite

@@ -44,12 +44,7 @@ public sealed class SiloProcess : IAsyncDisposable
     }
 
     /// <summary>The process's peak resident memory so far (VmHWM), in megabytes.</summary>
-    public double PeakMegabytes()
-    {
-        var line = File.ReadLines($"/proc/{process.Id}/status").First(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-        // "VmHWM:\t 7654321 kB": a tab, then spaces only below 10,000,000 kB, so split on any white space.
-        return double.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
-    }
+    public double PeakMegabytes() => PeakMemory.Megabytes(process.Id);
 
     /// <summary>Ends the process at once, as a machine failure would (SIGKILL).</summary>
     public Task Kill() => process.Kill();

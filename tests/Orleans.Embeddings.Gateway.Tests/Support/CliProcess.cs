@@ -42,7 +42,7 @@ public static class CliProcess
             // VmHWM only grows, so its last reading before the exit is the peak within one sampling interval.
             while (!process.HasExited)
             {
-                peak = Math.Max(peak, PeakMegabytes(process.Id));
+                peak = Math.Max(peak, PeakMemory.Megabytes(process.Id));
                 await Task.WhenAny(process.WaitForExitAsync(timeout.Token), Task.Delay(50, timeout.Token));
                 timeout.Token.ThrowIfCancellationRequested();
             }
@@ -54,19 +54,5 @@ public static class CliProcess
             throw new TimeoutException($"embeddings {string.Join(' ', arguments)} ran over {limit}:\n{await output}\n{await error}");
         }
         return new Result(process.ExitCode, await output, await error, peak);
-    }
-
-    /// <summary>A running process's peak resident memory so far (VmHWM), in megabytes; 0 once it has gone.</summary>
-    public static double PeakMegabytes(int processId)
-    {
-        try
-        {
-            var line = File.ReadLines($"/proc/{processId}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
-            return line is null ? 0 : double.Parse(line.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries)[1], System.Globalization.CultureInfo.InvariantCulture) / 1024;
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
     }
 }
