@@ -6,7 +6,10 @@ public interface ITsneRunHooks
     /// <summary>A phase begins (<see cref="TsneCoordinator.Phases"/>, or an optimisation phase's name).</summary>
     void PhaseStarted(string phase);
 
-    /// <summary>An iteration is done; <paramref name="klDivergence"/> when it was measured.</summary>
+    /// <summary>
+    /// Pass <paramref name="iteration"/> is done (0 to <see cref="TsneOptions.TotalIterations"/>: the last pass only
+    /// measures); <paramref name="klDivergence"/> when it was measured.
+    /// </summary>
     void Iterated(int iteration, double? klDivergence);
 
     /// <summary>Whether to checkpoint once <paramref name="iteration"/> iterations are taken.</summary>

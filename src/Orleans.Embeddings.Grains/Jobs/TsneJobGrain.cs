@@ -237,14 +237,16 @@ public sealed class TsneJobGrain(
         public Task Checkpointed(int iteration, double? klDivergence) => grain.Checkpointed(iteration, klDivergence);
     }
 
-    private void Iterated(int done, double? measured)
+    private void Iterated(int pass, double? measured)
     {
-        iteration = done + 1;
+        // Passes are numbered 0 to the total; the last only measures, so the iterations taken stop at the total.
+        var spec = job.State.Spec!.Parameters;
+        iteration = Math.Min(pass + 1, spec.EarlyExaggerationIterations + spec.Iterations);
         if (shards is { } running && (measured.HasValue || bytesPerPartitionIteration == 0))
             (bytesPerPartitionIteration, bytesPerSiloIteration) = running.MessageBytes(serializer, partitionSilos.Length);
         if (measured is not { } value) return;
         kl = value;
-        logger.LogInformation("Job {Job}: iteration {Iteration}/{Total}, KL {Kl:F4}", JobId, done, job.State.Spec!.Parameters.ToOptions().TotalIterations, value);
+        logger.LogInformation("Job {Job}: iteration {Iteration}/{Total}, KL {Kl:F4}", JobId, iteration, spec.EarlyExaggerationIterations + spec.Iterations, value);
     }
 
     private async Task Checkpointed(int done, double? measured)
