@@ -10,12 +10,20 @@ namespace Orleans.Embeddings.Grains.Jobs;
 /// The shards of a job as partition grains, for <see cref="TsneCoordinator"/>. Every step is polled until it is done
 /// (<see cref="StepProgress{T}"/>), so a step may take any time without a call outliving the response timeout. A call
 /// that times out anyway is asked again while the partition's silo is an active member of the cluster: a slow
-/// partition is not a lost one. Only a silo the membership declared dead, or a partition that answers it lost its
-/// rows, fails the run (with <see cref="PartitionLostException"/>), which the job grain resumes from its checkpoint.
+/// partition is not a lost one. Only a silo the membership declared dead, a partition that answers it lost its rows,
+/// or one that leaves <see cref="MaxTimeoutsInARow"/> calls unanswered, fails the run (with
+/// <see cref="PartitionLostException"/>), which the job grain resumes from its checkpoint.
 /// </summary>
 public sealed class PartitionShards(
     IGrainFactory grains, IClusterMembershipService membership, string jobId, int epoch, ShardLayout layout, int checkpointEvery) : ITsneShards
 {
+    /// <summary>
+    /// Timed-out calls in a row after which a partition on a live silo counts as lost. A polled step answers within a
+    /// third of the response timeout, so only a partition that is stuck (not merely slow) leaves this many unanswered;
+    /// its run then restarts from the checkpoint, and the job's cap on restarts bounds the whole.
+    /// </summary>
+    public const int MaxTimeoutsInARow = 10;
+
     private readonly IPartitionGrain[] partitions =
         [.. Enumerable.Range(0, layout.ShardCount).Select(p => grains.GetGrain<IPartitionGrain>(PartitionGrain.Key(jobId, epoch, p)))];
 
@@ -101,6 +109,7 @@ public sealed class PartitionShards(
     private async Task<T> Until<T>(int shard, Func<IPartitionGrain, Task<StepProgress<T>>> call, CancellationToken cancellation)
     {
         var partition = partitions[shard];
+        var timeoutsInARow = 0;
         while (true)
         {
             cancellation.ThrowIfCancellationRequested();
@@ -111,10 +120,14 @@ public sealed class PartitionShards(
             }
             catch (TimeoutException timeout)
             {
-                if (await IsOnActiveSilo(partition)) continue;
+                if (!await IsOnActiveSilo(partition))
+                    throw new PartitionLostException(partition.GetPrimaryKeyString(),
+                        new TimeoutException("A call to it timed out and its silo is no longer an active member of the cluster.", timeout));
+                if (++timeoutsInARow < MaxTimeoutsInARow) continue;
                 throw new PartitionLostException(partition.GetPrimaryKeyString(),
-                    new TimeoutException("A call to it timed out and its silo is no longer an active member of the cluster.", timeout));
+                    new TimeoutException($"It left {timeoutsInARow} calls in a row unanswered on a live silo.", timeout));
             }
+            timeoutsInARow = 0;
             if (progress.Done) return progress.Value!;
         }
     }
