@@ -1,23 +1,33 @@
+using Grpc.Core;
+using Grpc.Core.Interceptors;
 using Grpc.Health.V1;
 using Grpc.Net.Client;
 using Orleans.Embeddings.Api.V1;
 
 namespace Orleans.Embeddings.Gateway.Tests.Support;
 
-/// <summary>The generated clients of every service over one channel: what any .NET program referencing the contracts uses.</summary>
+/// <summary>
+/// The generated clients of every service over one channel: what any .NET program referencing the contracts uses.
+/// Calls without a deadline of their own end after <see cref="CallLimit"/>.
+/// </summary>
 public sealed class GatewayClients(GrpcChannel channel)
 {
+    /// <summary>Longer than any call of the tests takes; a call still open then has hung.</summary>
+    public static readonly TimeSpan CallLimit = TimeSpan.FromMinutes(5);
+
+    private readonly CallInvoker calls = channel.Intercept(new DefaultDeadline(CallLimit));
+
     public GrpcChannel Channel { get; } = channel;
 
-    public Collections.CollectionsClient Collections { get; } = new(channel);
+    public Collections.CollectionsClient Collections => new(calls);
 
-    public Jobs.JobsClient Jobs { get; } = new(channel);
+    public Jobs.JobsClient Jobs => new(calls);
 
-    public Neighbors.NeighborsClient Neighbors { get; } = new(channel);
+    public Neighbors.NeighborsClient Neighbors => new(calls);
 
-    public Export.ExportClient Export { get; } = new(channel);
+    public Export.ExportClient Export => new(calls);
 
-    public Grpc.Health.V1.Health.HealthClient Health { get; } = new(channel);
+    public Grpc.Health.V1.Health.HealthClient Health => new(calls);
 
     /// <summary>Streams the items in messages of <paramref name="batch"/> and returns the gateway's answer.</summary>
     public async Task<IngestResponse> Ingest(string collection, IEnumerable<IngestItem> items, int batch = 100)
