@@ -84,7 +84,9 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
 
     // Every partition of a machine searches at once, so through the neighbour phase each takes its share of the cores
     // (measured at 250,000 points on two silos of two cores: 18.4 s against 23.5 to 24.9 s with two threads each).
-    // The iterations keep every thread: there the silo that builds the machine's field has more to do than the others.
+    // The iterations keep every thread: there the silo that builds the machine's field has more to do than the others
+    // (a million points on two silos of two cores: the iterations 1.39 times the engine's with every thread, 1.68
+    // with each partition's share).
     public Task<StepProgress<bool>> BeginNeighborSearch(int candidates) => Poll("begin-neighbors", async () =>
     {
         var loaded = Shard;
