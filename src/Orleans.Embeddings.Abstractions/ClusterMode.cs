@@ -1,4 +1,4 @@
-namespace Orleans.Embeddings.Silo;
+namespace Orleans.Embeddings;
 
 /// <summary>How silos find each other and where grain state lives.</summary>
 public enum ClusterMode

@@ -1,6 +1,9 @@
-namespace Orleans.Embeddings.Silo;
+namespace Orleans.Embeddings;
 
-/// <summary>The <c>Embeddings:Cluster</c> configuration section.</summary>
+/// <summary>
+/// The <c>Embeddings:Cluster</c> configuration section, read by the silo host and the standalone gateway alike: how
+/// silos find each other and how clients find them.
+/// </summary>
 public sealed class ClusterSettings
 {
     public const string Section = "Embeddings:Cluster";
@@ -22,7 +25,7 @@ public sealed class ClusterSettings
     /// <summary>Silo-to-silo port.</summary>
     public int SiloPort { get; set; } = 11111;
 
-    /// <summary>Port that Orleans clients connect to.</summary>
+    /// <summary>Port that Orleans clients connect to; in embedded mode the gateway reaches the silo at localhost on it.</summary>
     public int GatewayPort { get; set; } = 30000;
 
     /// <summary>

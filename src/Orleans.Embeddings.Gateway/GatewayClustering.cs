@@ -4,20 +4,20 @@ using Orleans.Hosting;
 
 namespace Orleans.Embeddings.Gateway;
 
-/// <summary>Joins the cluster that <see cref="GatewayClusterSettings"/> names, and keeps trying until it answers.</summary>
+/// <summary>Joins the cluster that <see cref="ClusterSettings"/> names, and keeps trying until it answers.</summary>
 public static class GatewayClustering
 {
-    public static IClientBuilder UseEmbeddingsCluster(this IClientBuilder client, GatewayClusterSettings settings)
+    public static IClientBuilder UseEmbeddingsCluster(this IClientBuilder client, ClusterSettings settings)
     {
         switch (settings.Mode)
         {
-            case GatewayClusterMode.Embedded:
+            case ClusterMode.Embedded:
                 client.UseLocalhostClustering(settings.GatewayPort, settings.ServiceId, settings.ClusterId);
                 break;
-            case GatewayClusterMode.Redis:
+            case ClusterMode.Redis:
                 if (string.IsNullOrWhiteSpace(settings.Redis))
                     throw new InvalidOperationException(
-                        $"{GatewayClusterSettings.Section}:Mode is Redis, but {GatewayClusterSettings.Section}:Redis (the connection string, e.g. 'redis-host:6379') is empty.");
+                        $"{ClusterSettings.Section}:Mode is Redis, but {ClusterSettings.Section}:Redis (the connection string, e.g. 'redis-host:6379') is empty.");
                 client.UseRedisClustering(settings.Redis);
                 client.Configure<ClusterOptions>(options =>
                 {
@@ -27,7 +27,7 @@ public static class GatewayClustering
                 break;
             default:
                 throw new InvalidOperationException(
-                    $"{GatewayClusterSettings.Section}:Mode is '{settings.Mode}'; it must be {GatewayClusterMode.Embedded} or {GatewayClusterMode.Redis}.");
+                    $"{ClusterSettings.Section}:Mode is '{settings.Mode}'; it must be {ClusterMode.Embedded} or {ClusterMode.Redis}.");
         }
         client.UseConnectionRetryFilter<RetryUntilConnected>();
         return client;

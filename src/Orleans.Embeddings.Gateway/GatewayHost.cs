@@ -22,7 +22,7 @@ public static class GatewayHost
     public static WebApplicationBuilder CreateBuilder(string[] args)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = args, ContentRootPath = AppContext.BaseDirectory });
-        var cluster = builder.Configuration.GetSection(GatewayClusterSettings.Section).Get<GatewayClusterSettings>() ?? new GatewayClusterSettings();
+        var cluster = builder.Configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
         builder.UseDefaultEndpoints(WebPort, GrpcPort);
         // The client keeps retrying until the cluster answers; the HTTP endpoints start meanwhile, so that health
         // checks can say NOT_SERVING rather than find nothing listening.

@@ -39,7 +39,7 @@ public sealed class ComposeTests
 
         var environment = Effective(silo);
         var configuration = ApplicationSettings.Check(HostProgram.Silo, environment);
-        var cluster = ApplicationSettings.SiloCluster(configuration);
+        var cluster = ApplicationSettings.Cluster(configuration);
         Assert.Equal(ClusterMode.Redis, cluster.Mode);
         AssertNamesTheRedisService(cluster.Redis);
         var defaults = new ClusterSettings();
@@ -58,9 +58,9 @@ public sealed class ComposeTests
         Assert.Equal(["gateway"], gateway.Command);
         var environment = Effective(gateway);
         var configuration = ApplicationSettings.Check(HostProgram.Gateway, environment);
-        var cluster = ApplicationSettings.GatewayCluster(configuration);
-        var silos = ApplicationSettings.SiloCluster(ApplicationSettings.Check(HostProgram.Silo, Effective(compose.Service("silo"))));
-        Assert.Equal(Orleans.Embeddings.Gateway.GatewayClusterMode.Redis, cluster.Mode);
+        var cluster = ApplicationSettings.Cluster(configuration);
+        var silos = ApplicationSettings.Cluster(ApplicationSettings.Check(HostProgram.Silo, Effective(compose.Service("silo"))));
+        Assert.Equal(ClusterMode.Redis, cluster.Mode);
         Assert.Equal((silos.Redis, silos.ClusterId, silos.ServiceId), (cluster.Redis, cluster.ClusterId, cluster.ServiceId));
 
         var grpc = ApplicationSettings.EndpointPort(configuration, "Grpc");

@@ -46,7 +46,7 @@ public sealed class KubernetesTests
         Assert.Equal("status.podIP", FieldRef(env, "POD_IP"));
 
         var configuration = ApplicationSettings.Check(HostProgram.Silo, Effective(silo));
-        var cluster = ApplicationSettings.SiloCluster(configuration);
+        var cluster = ApplicationSettings.Cluster(configuration);
         Assert.Equal(KubernetesManifests.SamplePodFields["status.podIP"], cluster.AdvertisedIP);
         Assert.True(IPAddress.TryParse(cluster.AdvertisedIP, out _));
         Assert.Equal(ClusterMode.Redis, cluster.Mode);
@@ -62,7 +62,7 @@ public sealed class KubernetesTests
     {
         var silo = k8s.Single("Deployment", "silo");
         var configuration = ApplicationSettings.Check(HostProgram.Silo, Effective(silo));
-        var cluster = ApplicationSettings.SiloCluster(configuration);
+        var cluster = ApplicationSettings.Cluster(configuration);
         var ports = silo.ContainerPorts;
         Assert.Equal(cluster.SiloPort, ports["silo"]);
         Assert.Equal(cluster.GatewayPort, ports["orleans-gateway"]);
@@ -97,9 +97,9 @@ public sealed class KubernetesTests
     {
         var gateway = k8s.Single("Deployment", "gateway");
         var configuration = ApplicationSettings.Check(HostProgram.Gateway, Effective(gateway));
-        var cluster = ApplicationSettings.GatewayCluster(configuration);
-        var silos = ApplicationSettings.SiloCluster(ApplicationSettings.Check(HostProgram.Silo, Effective(k8s.Single("Deployment", "silo"))));
-        Assert.Equal(GatewayClusterMode.Redis, cluster.Mode);
+        var cluster = ApplicationSettings.Cluster(configuration);
+        var silos = ApplicationSettings.Cluster(ApplicationSettings.Check(HostProgram.Silo, Effective(k8s.Single("Deployment", "silo"))));
+        Assert.Equal(ClusterMode.Redis, cluster.Mode);
         Assert.Equal((silos.Redis, silos.ClusterId, silos.ServiceId), (cluster.Redis, cluster.ClusterId, cluster.ServiceId));
 
         var ports = gateway.ContainerPorts;
@@ -121,7 +121,7 @@ public sealed class KubernetesTests
     [Fact]
     public void Redis_is_a_persistent_stateful_set_behind_the_service_the_cluster_settings_name()
     {
-        var settings = ApplicationSettings.SiloCluster(ApplicationSettings.Check(HostProgram.Silo, Effective(k8s.Single("Deployment", "silo"))));
+        var settings = ApplicationSettings.Cluster(ApplicationSettings.Check(HostProgram.Silo, Effective(k8s.Single("Deployment", "silo"))));
         var (host, port) = (settings.Redis!.Split(':')[0], ApplicationSettings.Int(settings.Redis.Split(':')[1]));
         var service = k8s.Single("Service", host);
         var redis = k8s.Single("StatefulSet", host);

@@ -57,11 +57,8 @@ public static class ApplicationSettings
         return configuration;
     }
 
-    public static ClusterSettings SiloCluster(IConfiguration configuration) =>
+    public static ClusterSettings Cluster(IConfiguration configuration) =>
         configuration.GetSection(ClusterSettings.Section).Get<ClusterSettings>() ?? new ClusterSettings();
-
-    public static GatewayClusterSettings GatewayCluster(IConfiguration configuration) =>
-        configuration.GetSection(GatewayClusterSettings.Section).Get<GatewayClusterSettings>() ?? new GatewayClusterSettings();
 
     /// <summary>The port of a Kestrel endpoint of the configuration ("Web", "Grpc").</summary>
     public static int EndpointPort(IConfiguration configuration, string endpoint) =>
@@ -74,11 +71,10 @@ public static class ApplicationSettings
     {
         var type = (program, section.Key) switch
         {
-            (HostProgram.Silo, "Cluster") => typeof(ClusterSettings),
+            (_, "Cluster") => typeof(ClusterSettings),
             (HostProgram.Silo, "Demo") => typeof(DemoSettings),
             (HostProgram.Silo, "Clarifai") => typeof(ClarifaiOptions),
             (_, "Gateway") => typeof(GatewaySettings),
-            (HostProgram.Gateway, "Cluster") => typeof(GatewayClusterSettings),
             (HostProgram.Silo, "DataDirectory") => typeof(string),
             _ => null,
         };
