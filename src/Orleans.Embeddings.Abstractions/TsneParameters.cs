@@ -13,6 +13,10 @@ public sealed record TsneParameters
     [Id(2)] public int EarlyExaggerationIterations { get; init; } = 250;
     [Id(3)] public double EarlyExaggeration { get; init; } = 12;
     [Id(4)] public int Iterations { get; init; } = 500;
+
+    /// <summary>The early-exaggeration iterations and those after them.</summary>
+    public int TotalIterations => EarlyExaggerationIterations + Iterations;
+
     [Id(5)] public double Exaggeration { get; init; } = 1;
     [Id(6)] public double? LearningRate { get; init; }
     [Id(7)] public double EarlyMomentum { get; init; } = 0.5;

@@ -240,13 +240,13 @@ public sealed class TsneJobGrain(
     private void Iterated(int pass, double? measured)
     {
         // Passes are numbered 0 to the total; the last only measures, so the iterations taken stop at the total.
-        var spec = job.State.Spec!.Parameters;
-        iteration = Math.Min(pass + 1, spec.EarlyExaggerationIterations + spec.Iterations);
+        var total = job.State.Spec!.Parameters.TotalIterations;
+        iteration = Math.Min(pass + 1, total);
         if (shards is { } running && (measured.HasValue || bytesPerPartitionIteration == 0))
             (bytesPerPartitionIteration, bytesPerSiloIteration) = running.MessageBytes(serializer, partitionSilos.Length);
         if (measured is not { } value) return;
         kl = value;
-        logger.LogInformation("Job {Job}: iteration {Iteration}/{Total}, KL {Kl:F4}", JobId, iteration, spec.EarlyExaggerationIterations + spec.Iterations, value);
+        logger.LogInformation("Job {Job}: iteration {Iteration}/{Total}, KL {Kl:F4}", JobId, iteration, total, value);
     }
 
     private async Task Checkpointed(int done, double? measured)
@@ -356,7 +356,7 @@ public sealed class TsneJobGrain(
     private TsneJobStatus Status()
     {
         var state = job.State;
-        var total = state.Spec is { } spec ? spec.Parameters.EarlyExaggerationIterations + spec.Parameters.Iterations : 0;
+        var total = state.Spec?.Parameters.TotalIterations ?? 0;
         var running = state.State == TsneJobState.Running;
         return new TsneJobStatus(JobId, state.State, state.Phase, running ? iteration : state.State == TsneJobState.Completed ? total : iteration, total,
             running ? kl : state.State == TsneJobState.Completed ? state.KlDivergence : kl, running ? Elapsed : state.ElapsedSeconds,
