@@ -105,12 +105,13 @@ public sealed class TsneJobGrain(
         // Gathered from the partitions only when asked: the coordinator holds no copy of the map.
         var at = iteration;
         var pieces = await Task.WhenAll(running.Partitions.Select(p => p.GetPositions(null)));
-        var bytes = new byte[pieces.Sum(p => p.Bytes.Length)];
+        var bytes = new byte[pieces.Sum(p => p.ByteCount)];
         var offset = 0;
         foreach (var piece in pieces)
         {
-            piece.Bytes.CopyTo(bytes, offset);
-            offset += piece.Bytes.Length;
+            piece.Bytes.CopyTo(bytes.AsSpan(offset));
+            offset += piece.ByteCount;
+            piece.Release();
         }
         return new TsneMapSnapshot(at, job.State.Spec!.Parameters.OutputDimensions, bytes);
     }

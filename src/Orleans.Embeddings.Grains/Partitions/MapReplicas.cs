@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+using Orleans.Embeddings.Grains.Serialization;
 using Orleans.Embeddings.Tsne;
 using Orleans.Embeddings.Tsne.Optimization;
 using Orleans.Runtime;
@@ -23,7 +25,11 @@ public sealed class MapReplicas(IGrainFactory grains, ILocalSiloDetails localSil
 {
     private readonly Dictionary<string, RunReplica> current = [];
 
+    private readonly Dictionary<(string Run, int FirstRow), SliceBuffers> evaluated = [];
+
     private sealed record RunReplica(int Iteration, Task<MapReplica> Replica, Task<IPartitionGrain?> FieldHolder);
+
+    private sealed record SliceBuffers(RepulsiveForces Forces, byte[] Packed);
 
     /// <summary>The map after <see cref="IterationPlan.Iteration"/> steps of the run (job and epoch) the assignment belongs to.</summary>
     public Task<MapReplica> Get(PartitionAssignment assignment, IterationPlan plan, TsneOptions options) => Current(assignment, plan, options).Replica;
@@ -35,11 +41,26 @@ public sealed class MapReplicas(IGrainFactory grains, ILocalSiloDetails localSil
     public Task<IPartitionGrain?> FieldHolder(PartitionAssignment assignment, IterationPlan plan, TsneOptions options) =>
         Current(assignment, plan, options).FieldHolder;
 
-    /// <summary>The repulsion on rows of another silo's partition from the field this silo's replica holds for the plan.</summary>
-    public async Task<RepulsiveForces> EvaluateRepulsion(PartitionAssignment assignment, IterationPlan plan, TsneOptions options, int firstRow, int count)
+    /// <summary>
+    /// The repulsion on rows of another silo's partition from the field this silo's replica holds for the plan. The
+    /// forces are evaluated and packed into the buffers of the same slice's previous iteration: its answer was on
+    /// the wire before that partition stepped, and nothing asks for the next iteration before every partition has.
+    /// </summary>
+    public async Task<RepulsionSlice> EvaluateRepulsion(PartitionAssignment assignment, IterationPlan plan, TsneOptions options, int firstRow, int count)
     {
         var replica = await Get(assignment, plan, options);
-        return await Task.Run(() => replica.EvaluateRepulsion(plan, options, firstRow, count));
+        var slice = (RunKey(assignment.JobId, assignment.Epoch), firstRow);
+        SliceBuffers? previous;
+        lock (current) evaluated.TryGetValue(slice, out previous);
+        return await Task.Run(() =>
+        {
+            var forces = replica.EvaluateRepulsion(plan, options, firstRow, count, previous?.Forces);
+            var values = MemoryMarshal.AsBytes(forces.Forces.AsSpan());
+            var packed = previous?.Packed.Length == values.Length ? previous.Packed : new byte[values.Length];
+            values.CopyTo(packed);
+            lock (current) evaluated[slice] = new SliceBuffers(forces, packed);
+            return new RepulsionSlice(new PackedFloats(packed), forces.ChunkSums());
+        });
     }
 
     private RunReplica Current(PartitionAssignment assignment, IterationPlan plan, TsneOptions options)
@@ -60,7 +81,12 @@ public sealed class MapReplicas(IGrainFactory grains, ILocalSiloDetails localSil
     /// <summary>Drops a run's map (it finished, or its partitions were replaced).</summary>
     public void Release(string jobId, int epoch)
     {
-        lock (current) current.Remove(RunKey(jobId, epoch));
+        var run = RunKey(jobId, epoch);
+        lock (current)
+        {
+            current.Remove(run);
+            foreach (var slice in evaluated.Keys.Where(k => k.Run == run).ToList()) evaluated.Remove(slice);
+        }
     }
 
     private async Task<MapReplica> Fetch(PartitionAssignment assignment, IterationPlan plan, TsneOptions options, MapReplica? previous)
@@ -71,6 +97,7 @@ public sealed class MapReplicas(IGrainFactory grains, ILocalSiloDetails localSil
         {
             var rows = await Partition(assignment, p).GetPositions(plan.Iteration);
             rows.CopyTo(map.AsSpan(starts[p] * dimensions, (starts[p + 1] - starts[p]) * dimensions));
+            rows.Release();
         }));
         return new MapReplica(plan.Iteration, map, dimensions, previous);
     }

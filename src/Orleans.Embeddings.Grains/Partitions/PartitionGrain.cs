@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Options;
 using Orleans.Concurrency;
 using Orleans.Configuration;
@@ -39,6 +40,8 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
     private TsneOptions? options;
     private RandomProjectionForest? forest;
     private int iteration;
+    private (int Iteration, PackedFloats Rows)? sentRows;
+    private byte[]? sentBlock;
     private readonly List<AffinityEntry[]> received = [];
 
     public static string Key(string jobId, int epoch, int partition) => $"{jobId}/{epoch}/{partition}";
@@ -220,6 +223,7 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
             var offset = slice * rowsPerSlice;
             var evaluated = await holder.EvaluateRepulsion(plan, loaded.Start + offset, Math.Min(rowsPerSlice, loaded.Count - offset));
             loaded.TakeRepulsion(offset, evaluated.Forces.AsSpan());
+            evaluated.Forces.Release();
             return evaluated.ZChunks;
         }));
         return new ShardMeasurement([.. zChunks.SelectMany(chunks => chunks)]);
@@ -233,18 +237,25 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
         return step;
     });
 
-    public async Task<RepulsionSlice> EvaluateRepulsion(IterationPlan plan, int firstRow, int count)
-    {
-        var forces = await replicas.EvaluateRepulsion(Assignment, plan, Options, firstRow, count);
-        return new RepulsionSlice(PackedFloats.From(forces.Forces), forces.ChunkSums());
-    }
+    public Task<RepulsionSlice> EvaluateRepulsion(IterationPlan plan, int firstRow, int count) =>
+        replicas.EvaluateRepulsion(Assignment, plan, Options, firstRow, count);
 
     public Task<PackedFloats> GetPositions(int? after)
     {
-        if (after is { } wanted && wanted != iteration)
+        // While a step runs (a live view of the map) some rows may be one step ahead; that view gets a copy of its own.
+        if (after is not { } wanted) return Task.FromResult(PackedFloats.From(Shard.Positions));
+        if (wanted != iteration)
             throw new InvalidOperationException($"Partition {Assignment.Index} holds the map after {iteration} steps, not after {wanted}.");
-        // Between steps the rows do not change; while a step runs (a live view of the map) some rows may be one step ahead.
-        return Task.FromResult(PackedFloats.From(Shard.Positions));
+        // Every silo's replica asks once an iteration: the rows are packed once, into the previous iteration's block.
+        // That block is free again, since every replica has copied it before any partition steps.
+        if (sentRows is not { } sent || sent.Iteration != iteration)
+        {
+            var positions = MemoryMarshal.AsBytes(Shard.Positions.AsSpan());
+            if (sentBlock?.Length != positions.Length) sentBlock = new byte[positions.Length];
+            positions.CopyTo(sentBlock);
+            sentRows = sent = (iteration, new PackedFloats(sentBlock));
+        }
+        return Task.FromResult(sent.Rows);
     }
 
     public Task<StepProgress<bool>> SaveCheckpoint(int after, int slot) => Poll($"checkpoint/{after}", async () =>
@@ -342,6 +353,11 @@ public sealed class PartitionGrain(IOptions<SiloMessagingOptions> messaging, Map
     {
         var rowsPerSlice = Math.Max(1, SliceBytes / (dimensions * sizeof(float)));
         for (var offset = 0; offset < count; offset += rowsPerSlice)
-            yield return (offset, (await other.GetRows(kind, offset, Math.Min(rowsPerSlice, count - offset))).ToArray());
+        {
+            var slice = await other.GetRows(kind, offset, Math.Min(rowsPerSlice, count - offset));
+            var rows = slice.ToArray();
+            slice.Release();
+            yield return (offset, rows);
+        }
     }
 }

@@ -51,14 +51,15 @@ public sealed class MapReplica
     /// The repulsion on rows <paramref name="firstRow"/> to <paramref name="firstRow"/> + <paramref name="count"/> of
     /// this map from its field, for a shard in another process of the machine: the same values and chunk sums that
     /// shard's own <see cref="TsneShard.Measure"/> would compute, since every row's values depend on the field and
-    /// the row alone. Rows start on a chunk boundary (<see cref="ShardLayout.ChunkRows"/>).
+    /// the row alone. Rows start on a chunk boundary (<see cref="ShardLayout.ChunkRows"/>). The forces are written
+    /// into <paramref name="reuse"/> where it has room for exactly these rows.
     /// </summary>
-    public RepulsiveForces EvaluateRepulsion(IterationPlan plan, TsneOptions options, int firstRow, int count)
+    public RepulsiveForces EvaluateRepulsion(IterationPlan plan, TsneOptions options, int firstRow, int count, RepulsiveForces? reuse = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (firstRow % ShardLayout.ChunkRows != 0 || firstRow < 0 || count < 0 || firstRow + count > Coordinates.Length / Dimensions)
             throw new ArgumentOutOfRangeException(nameof(firstRow), firstRow, $"Rows {firstRow} to {firstRow + count} are not a chunk-aligned range of the map.");
-        var forces = new RepulsiveForces(count, Dimensions);
+        var forces = reuse?.Forces.Length == count * Dimensions ? reuse : new RepulsiveForces(count, Dimensions);
         forces.Evaluate(Field(plan, options), firstRow, options.Parallelism);
         return forces;
     }
