@@ -30,21 +30,63 @@ public static class AttractiveForces
     /// </summary>
     public static double LogWeightSum(SparseAffinities p, float[] map, int dimensions, StudentKernel kernel, ParallelOptions parallel)
     {
+        var cauchy2D = dimensions == 2 && kernel.IsCauchy && Avx2.IsSupported;
         var blocks = new double[(p.Count + RowsPerTask - 1) / RowsPerTask];
         Parallel.For(0, blocks.Length, parallel, block =>
         {
-            double total = 0;
-            for (var r = block * RowsPerTask; r < Math.Min(p.Count, (block + 1) * RowsPerTask); r++)
-            {
-                var i = p.Start + r;
-                for (var at = p.RowStarts[r]; at < p.RowStarts[r + 1]; at++)
-                    total += p.Values[at] * Math.Log(kernel.Weight(SquaredDistance(map, dimensions, i, p.Columns[at])));
-            }
-            blocks[block] = total;
+            var (first, last) = (block * RowsPerTask, Math.Min(p.Count, (block + 1) * RowsPerTask));
+            blocks[block] = cauchy2D ? CauchyLogWeights2D(p, map, first, last) : GeneralLogWeights(p, map, dimensions, kernel, first, last);
         });
         double sum = 0;
         foreach (var block in blocks) sum += block;
         return sum;
+    }
+
+    private static double GeneralLogWeights(SparseAffinities p, float[] map, int dimensions, StudentKernel kernel, int first, int last)
+    {
+        double total = 0;
+        for (var r = first; r < last; r++)
+        {
+            var i = p.Start + r;
+            for (var at = p.RowStarts[r]; at < p.RowStarts[r + 1]; at++)
+                total += p.Values[at] * Math.Log(kernel.Weight(SquaredDistance(map, dimensions, i, p.Columns[at])));
+        }
+        return total;
+    }
+
+    // log w = -log(1 + d^2), four neighbours at a time in double precision. Scalar logarithms made the KL iterations
+    // (one in 50) cost a sixth of all the iterations' time at 250,000 points.
+    private static unsafe double CauchyLogWeights2D(SparseAffinities p, float[] map, int first, int last)
+    {
+        var sums = Vector256<double>.Zero;
+        double rest = 0;
+        fixed (float* points = map, values = p.Values)
+        fixed (int* columns = p.Columns)
+        {
+            for (var r = first; r < last; r++)
+            {
+                var i = p.Start + r;
+                double xi = points[2 * i], yi = points[2 * i + 1];
+                var (x, y) = (Vector256.Create(xi), Vector256.Create(yi));
+                var at = p.RowStarts[r];
+                var end = p.RowStarts[r + 1];
+                for (; at + 4 <= end; at += 4)
+                {
+                    var xIndices = Sse2.ShiftLeftLogical(Sse2.LoadVector128(columns + at), 1);
+                    var dx = x - Avx.ConvertToVector256Double(Avx2.GatherVector128(points, xIndices, 4));
+                    var dy = y - Avx.ConvertToVector256Double(Avx2.GatherVector128(points + 1, xIndices, 4));
+                    var pij = Avx.ConvertToVector256Double(Sse.LoadVector128(values + at));
+                    sums -= pij * Vector256.Log(Vector256<double>.One + dx * dx + dy * dy);
+                }
+                for (; at < end; at++)
+                {
+                    var j = columns[at];
+                    double dx = xi - points[2 * j], dy = yi - points[2 * j + 1];
+                    rest -= values[at] * Math.Log(1 + dx * dx + dy * dy);
+                }
+            }
+        }
+        return Vector256.Sum(sums) + rest;
     }
 
     private static void ForEachRowRange(int count, ParallelOptions parallel, Action<int, int> body) =>

@@ -1,3 +1,4 @@
+using Orleans.Embeddings.Tsne.Gradient;
 using Orleans.Embeddings.Tsne.Optimization;
 using Orleans.Embeddings.Tsne.Repulsion;
 
@@ -40,6 +41,29 @@ public sealed class GradientTests
         double sum = 0;
         for (var d = 0; d < dims; d++) sum += (map[i * dims + d] - map[j * dims + d]) * (map[i * dims + d] - map[j * dims + d]);
         return sum;
+    }
+
+    [Fact]
+    public void The_KL_sum_of_log_weights_of_a_2D_Cauchy_map_equals_the_direct_sum()
+    {
+        const int count = 300;
+        var options = new TsneOptions { Perplexity = 10 };
+        var (shard, _) = Problem(count, options);
+        var p = shard.Affinities;
+        var map = TestData.Uniform(count * 2, 5, seed: 3);
+        var kernel = new StudentKernel(1);
+
+        double direct = 0;
+        for (var i = 0; i < count; i++)
+            for (var at = p.RowStarts[i]; at < p.RowStarts[i + 1]; at++)
+            {
+                var j = p.Columns[at];
+                double dx = (double)map[2 * i] - map[2 * j], dy = (double)map[2 * i + 1] - map[2 * j + 1];
+                direct += p.Values[at] * Math.Log(kernel.Weight(dx * dx + dy * dy));
+            }
+
+        var sum = AttractiveForces.LogWeightSum(p, map, 2, kernel, new ParallelOptions { MaxDegreeOfParallelism = 2 });
+        Assert.Equal(direct, sum, Math.Abs(direct) * 1e-12);
     }
 
     [Theory]
