@@ -23,5 +23,14 @@ public sealed class GatewaySettings
     /// <summary>Most items in one message of an ingest stream (one batch that is applied as a whole).</summary>
     public int MaxIngestBatch { get; set; } = 4096;
 
+    /// <summary>Each setting out of its range, for <see cref="SettingsValidation"/>.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (MaxMessageBytes < 1024) yield return $"{nameof(MaxMessageBytes)} must be at least 1024; it is {MaxMessageBytes}";
+        if (MaxNeighbors < 1) yield return $"{nameof(MaxNeighbors)} must be at least 1; it is {MaxNeighbors}";
+        if (MaxBatchQueries < 1) yield return $"{nameof(MaxBatchQueries)} must be at least 1; it is {MaxBatchQueries}";
+        if (MaxIngestBatch < 1) yield return $"{nameof(MaxIngestBatch)} must be at least 1; it is {MaxIngestBatch}";
+    }
+
     public bool AuthenticationEnabled => ApiKeys.Any(key => !string.IsNullOrEmpty(key));
 }

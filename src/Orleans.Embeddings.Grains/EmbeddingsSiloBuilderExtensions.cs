@@ -31,7 +31,9 @@ public static class EmbeddingsSiloBuilderExtensions
         silo.Services.AddSingleton<MapReplicas>();
         silo.Services.Configure<GrainDirectoryOptions>(options => options.CacheSize = DirectoryCacheSize);
         silo.Services.AddEmbeddingProviders();
-        silo.Services.AddOptions<NeighborIndexOptions>().Bind(silo.Configuration.GetSection(NeighborIndexOptions.Section));
+        silo.Services.AddOptions<NeighborIndexOptions>()
+            .Bind(silo.Configuration.GetSection(NeighborIndexOptions.Section))
+            .ValidateSettings(NeighborIndexOptions.Section, options => options.Problems());
         return silo;
     }
 }

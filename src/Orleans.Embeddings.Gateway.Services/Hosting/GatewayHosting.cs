@@ -37,7 +37,7 @@ public static class GatewayHosting
     {
         var section = configuration.GetSection(GatewaySettings.Section);
         var settings = section.Get<GatewaySettings>() ?? new GatewaySettings();
-        services.Configure<GatewaySettings>(section);
+        services.AddOptions<GatewaySettings>().Bind(section).ValidateSettings(GatewaySettings.Section, options => options.Problems());
         services.TryAddSingleton(TimeProvider.System);
 
         services.AddGrpc(options =>

@@ -41,6 +41,18 @@ public sealed class NeighborIndexOptions
     /// <summary>How long a partition waits after a change before saving, so that a stream of appends saves once.</summary>
     public TimeSpan SaveDelay { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>Each setting out of its range, for <see cref="SettingsValidation"/>.</summary>
+    public IEnumerable<string> Problems()
+    {
+        if (PartitionSize < 1) yield return $"{nameof(PartitionSize)} must be at least 1; it is {PartitionSize}";
+        if (Connectivity < 2) yield return $"{nameof(Connectivity)} must be at least 2; it is {Connectivity}";
+        if (ExpansionAdd < 1) yield return $"{nameof(ExpansionAdd)} must be at least 1; it is {ExpansionAdd}";
+        if (DefaultEf < 1) yield return $"{nameof(DefaultEf)} must be at least 1; it is {DefaultEf}";
+        if (!Enum.IsDefined(Storage)) yield return $"{nameof(Storage)} must be Float16 or Float32; it is {Storage}";
+        if (BuildThreads < 0) yield return $"{nameof(BuildThreads)} must not be negative (0: one per core); it is {BuildThreads}";
+        if (SaveDelay < TimeSpan.Zero) yield return $"{nameof(SaveDelay)} must not be negative; it is {SaveDelay}";
+    }
+
     internal NeighborIndexSettings Defaults =>
         new(PartitionSize, Connectivity, ExpansionAdd, DefaultEf, Storage == NeighborStorage.Float16 ? NeighborStorage.Float16 : NeighborStorage.Float32);
 }
